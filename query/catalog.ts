@@ -1,0 +1,53 @@
+/**
+ * The query engine's view of data: a catalog of tables, each a consistent snapshot of
+ * partitions with statistics. service-manager wires it to storage; query tests can wire it to
+ * in-memory batches. Nothing here touches files or sockets.
+ */
+import type { Batch, ColumnStats, DataType, Schema } from '../storage/index.js';
+
+/** One partition a scan may read, with the statistics pruning uses. */
+export interface ScanPartition {
+  readonly id: string;
+  readonly rows: number;
+  readonly bytes: number;
+  /** Statistics per table column, in table schema order. */
+  readonly columns: readonly ColumnStats[];
+}
+
+/** A table at one snapshot. */
+export interface TableSource {
+  readonly name: string;
+  readonly schema: Schema;
+  readonly version: number;
+  readonly partitions: readonly ScanPartition[];
+  /**
+   * Reads the given table columns (positions in the table schema) of one partition, decoding
+   * only those columns. Batches hold exactly those columns in that order.
+   */
+  scan(partitionId: string, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch>;
+}
+
+/** Options of CREATE TABLE beyond the columns. */
+export interface CreateTableOptions {
+  readonly ifNotExists: boolean;
+  /** Free-form table options (sort key, dedupe key…), stored with the schema. */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** A column definition of CREATE TABLE. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: DataType;
+  readonly nullable: boolean;
+}
+
+/** What the engine needs from the database to run statements. */
+export interface QueryCatalog {
+  listTables(): Promise<string[]>;
+  /** The table at its latest committed version, or null when absent. */
+  getTable(name: string): Promise<TableSource | null>;
+  createTable(name: string, columns: readonly ColumnDefinition[], options: CreateTableOptions): Promise<void>;
+  dropTable(name: string, ifExists: boolean): Promise<void>;
+  /** Appends rows (batches in the table's schema) in one commit; returns rows added. */
+  insert(name: string, batches: readonly Batch[]): Promise<number>;
+}

@@ -1,0 +1,135 @@
+/**
+ * Bound, typed scalar and aggregate expressions of the logical plan.
+ *
+ * The binder (query/sql) produces them from the SQL AST; the optimizer rewrites them; the
+ * executor (query/exec) compiles them into vectorized kernels. Every node carries its result
+ * type; column references are positions in the input schema of the plan node that owns the
+ * expression. Nodes are plain immutable objects.
+ *
+ * Typing rules the binder guarantees, so kernels never guess:
+ * - Arithmetic and comparison arguments have the same type id after implicit casts, except:
+ *   decimal +,-,* decimal of different scales (the kernel aligns scales: result scale is the max
+ *   for +,- and the sum for *); date +,- interval; date - date (int32 days); timestamp +,- interval.
+ * - divide always yields float64 (DuckDB semantics: 7 / 2 = 3.5); integer_divide yields the
+ *   integer type; modulo keeps the argument type.
+ * - Literals hold values in the in-memory units of storage/vector.ts: a DECIMAL(15,2) literal
+ *   1.5 holds 150; a DATE holds days since epoch; a TIMESTAMP holds microseconds.
+ */
+import type { DataType } from '../../storage/index.js';
+
+/** An interval value: months and days are calendar units; micros is exact time. */
+export interface IntervalValue {
+  readonly months: number;
+  readonly days: number;
+  readonly micros: number;
+}
+
+/** A literal's value in in-memory units. */
+export type LiteralValue = number | string | boolean | IntervalValue | null;
+
+/** Scalar functions and operators, by the name the executor implements. */
+export type ScalarFunction =
+  // arithmetic
+  | 'add' | 'subtract' | 'multiply' | 'divide' | 'integer_divide' | 'modulo' | 'negate'
+  // comparison (result boolean)
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  // logic with three-valued NULL rules (and/or take two or more args)
+  | 'and' | 'or' | 'not'
+  // NULL handling
+  | 'coalesce' | 'nullif'
+  // math
+  | 'abs' | 'round' | 'floor' | 'ceil' | 'sqrt' | 'power' | 'ln' | 'exp' | 'sign'
+  // strings
+  | 'concat' | 'lower' | 'upper' | 'length' | 'substring' | 'trim' | 'ltrim' | 'rtrim'
+  | 'replace' | 'position' | 'starts_with' | 'ends_with' | 'contains' | 'left' | 'right'
+  | 'lpad' | 'rpad' | 'reverse' | 'repeat' | 'split_part'
+  // dates: date_part(literal part name, date|timestamp) -> int64; date_trunc(part, x) -> same type
+  | 'date_part' | 'date_trunc'
+  // conditional selection between two values (used by rewrites; CASE has its own node)
+  | 'greatest' | 'least';
+
+/** A reference to a column of the input schema. */
+export interface ColumnRef {
+  readonly kind: 'column';
+  readonly index: number;
+  /** The column's name, for EXPLAIN and errors only. */
+  readonly name: string;
+  readonly type: DataType;
+}
+
+/** A constant. */
+export interface Literal {
+  readonly kind: 'literal';
+  readonly value: LiteralValue;
+  readonly type: DataType;
+}
+
+/** A scalar function or operator applied to arguments. */
+export interface Call {
+  readonly kind: 'call';
+  readonly fn: ScalarFunction;
+  readonly args: readonly Expr[];
+  readonly type: DataType;
+}
+
+/** CASE WHEN … THEN … [ELSE …] END; a simple CASE x WHEN v is bound to eq(x, v) conditions. */
+export interface Case {
+  readonly kind: 'case';
+  readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+  readonly otherwise: Expr | null;
+  readonly type: DataType;
+}
+
+/** CAST(expr AS type); the executor raises INVALID_CAST on a value that does not convert. */
+export interface Cast {
+  readonly kind: 'cast';
+  readonly expr: Expr;
+  readonly type: DataType;
+}
+
+/** expr [NOT] IN (list of expressions, usually literals). */
+export interface InList {
+  readonly kind: 'in_list';
+  readonly expr: Expr;
+  readonly list: readonly Expr[];
+  readonly negated: boolean;
+  readonly type: DataType;
+}
+
+/** expr [NOT] LIKE / ILIKE pattern ('%' any run, '_' one character, optional escape). */
+export interface Like {
+  readonly kind: 'like';
+  readonly expr: Expr;
+  readonly pattern: Expr;
+  readonly escape: string | null;
+  readonly negated: boolean;
+  readonly caseInsensitive: boolean;
+  readonly type: DataType;
+}
+
+/** expr IS [NOT] NULL. */
+export interface IsNull {
+  readonly kind: 'is_null';
+  readonly expr: Expr;
+  readonly negated: boolean;
+  readonly type: DataType;
+}
+
+/** A scalar expression. */
+export type Expr = ColumnRef | Literal | Call | Case | Cast | InList | Like | IsNull;
+
+/** Aggregate functions. count_star takes no argument. */
+export type AggregateFunction = 'count_star' | 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+/**
+ * An aggregate call. Result types: count/count_star int64; sum of integers int64, of decimal
+ * decimal(38, s) (exact), of float64 float64; avg float64; min/max the argument type.
+ */
+export interface AggregateExpr {
+  readonly fn: AggregateFunction;
+  readonly arg: Expr | null;
+  readonly distinct: boolean;
+  /** Optional FILTER (WHERE …) clause. */
+  readonly filter: Expr | null;
+  readonly type: DataType;
+}

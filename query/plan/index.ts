@@ -1,0 +1,3 @@
+/** Logical plan and expression types. */
+export * from './expr.js';
+export * from './logical-plan.js';
