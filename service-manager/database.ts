@@ -1,0 +1,72 @@
+/**
+ * The embedded, programmatic API: open a store, run SQL, ingest files, close. The CLI is a thin
+ * layer over it; the service manager (cluster issue) serves the same operations over the network.
+ */
+import { openStore, StoreCatalog, type Store } from '../storage/index.js';
+import { ingestFiles, type IngestOptions, type IngestSummary } from '../ingest/index.js';
+import { QueryEngine, type QueryResult } from '../query/index.js';
+import { StorageQueryCatalog } from './storage-catalog.js';
+import { rowsOf, type CellValue } from './result-format.js';
+
+/** Options of Database.open. */
+export interface DatabaseOptions {
+  /** Memory one query's operators may hold (hash tables, sort buffers); default 1 GiB. */
+  readonly queryMemoryBytesMax?: number;
+  /** Optimizer rules to switch off by name (see EXPLAIN). */
+  readonly disabledRules?: readonly string[];
+}
+
+/** Rows of a query as plain JS values. */
+export interface RowSet {
+  readonly columns: string[];
+  readonly rows: CellValue[][];
+}
+
+/** A strata database on one store. */
+export class Database {
+  /** The store all tables live in. */
+  readonly store: Store;
+  private readonly catalog: StoreCatalog;
+  private readonly engine: QueryEngine;
+
+  private constructor(store: Store, options: DatabaseOptions) {
+    this.store = store;
+    this.catalog = new StoreCatalog(store);
+    this.engine = new QueryEngine(new StorageQueryCatalog(this.catalog), {
+      memoryBytesMax: options.queryMemoryBytesMax,
+      disabledRules: options.disabledRules === undefined ? undefined : [...options.disabledRules],
+    });
+  }
+
+  /** Opens (creating if needed) the store at a directory path, file:// or hdfs:// URL. */
+  static async open(location: string, options: DatabaseOptions = {}): Promise<Database> {
+    return new Database(await openStore(location), options);
+  }
+
+  /** Runs one SQL statement; the result holds typed column batches. */
+  sql(text: string, options: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+    return this.engine.execute(text, options);
+  }
+
+  /** Runs one SQL statement and returns its rows as JS values. */
+  async query(text: string, options: { signal?: AbortSignal } = {}): Promise<RowSet> {
+    const result = await this.engine.execute(text, options);
+    return { columns: result.schema.fields.map((field) => field.name), rows: rowsOf(result.batches) };
+  }
+
+  /** Loads files into an existing table in one commit. */
+  async ingest(table: string, files: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
+    const handle = await this.catalog.openTable(table);
+    return ingestFiles(handle, [...files], options);
+  }
+
+  /** Names of the tables. */
+  tables(): Promise<string[]> {
+    return this.catalog.listTables();
+  }
+
+  /** Releases the store. */
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,7 @@
+/** strata's public API: the embedded database, result formatting, and the types they return. */
+export { Database, type DatabaseOptions, type RowSet } from './database.js';
+export { StorageQueryCatalog } from './storage-catalog.js';
+export { cellText, cellValue, rowsOf, textRowsOf, renderCsv, renderJson, renderTable, type CellValue } from './result-format.js';
+export type { QueryResult, QueryStats } from '../query/index.js';
+export type { IngestOptions, IngestSummary } from '../ingest/index.js';
+export { StrataError, type ErrorKind, type Batch, type Vector, type Schema, type Field, type DataType } from '../storage/index.js';
