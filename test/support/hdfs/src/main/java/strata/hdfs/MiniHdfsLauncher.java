@@ -92,6 +92,10 @@ public final class MiniHdfsLauncher {
     // A stopped DataNode is declared dead in ~15 s instead of ~10 min, for DataNode-loss tests.
     conf.setInt("dfs.heartbeat.interval", 1);
     conf.setInt("dfs.namenode.heartbeat.recheck-interval", 5000);
+    // ...and after 3 s without a heartbeat it is "stale": offered last for reads, not for writes.
+    conf.setLong("dfs.namenode.stale.datanode.interval", 3000);
+    conf.setBoolean("dfs.namenode.avoid.read.stale.datanode", true);
+    conf.setBoolean("dfs.namenode.avoid.write.stale.datanode", true);
     // Fewer threads: the test machines are small and shared.
     conf.setInt("dfs.namenode.handler.count", 4);
     conf.setInt("dfs.namenode.service.handler.count", 2);
