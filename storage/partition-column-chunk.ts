@@ -1,0 +1,109 @@
+/**
+ * Gathers one column of the batches handed to the partition writer into a single chunk: the
+ * values of every batch end to end, and for strings one dictionary of the distinct values that
+ * non-NULL rows use (so stats and the dictionary-or-plain choice see the whole partition).
+ */
+import { assert } from './errors.js';
+import type { Field } from './types.js';
+import { allocateValues, type Batch, type NumericArray, type StringVector } from './vector.js';
+
+/** A numeric column of the whole partition. */
+export interface NumericChunk {
+  readonly kind: 'numeric';
+  readonly values: NumericArray;
+  readonly nulls: Uint8Array | null;
+  readonly nullCount: number;
+}
+
+/** A string column of the whole partition: codes into a dictionary of distinct used values. */
+export interface StringChunk {
+  readonly kind: 'string';
+  readonly codes: Int32Array;
+  readonly dictionary: readonly string[];
+  readonly nulls: Uint8Array | null;
+  readonly nullCount: number;
+}
+
+/** A column of the whole partition. */
+export type ColumnChunk = NumericChunk | StringChunk;
+
+/** Column `column` (described by `field`) of all `batches`, which hold `rows` rows in total. */
+export function gatherColumn(batches: readonly Batch[], column: number, field: Field, rows: number): ColumnChunk {
+  const nulls = gatherNulls(batches, column, rows);
+  const nullCount = countNulls(nulls);
+  return field.type.id === 'string'
+    ? gatherStrings(batches, column, field, rows, nulls, nullCount)
+    : gatherNumbers(batches, column, field, rows, nulls, nullCount);
+}
+
+function gatherNulls(batches: readonly Batch[], column: number, rows: number): Uint8Array | null {
+  if (batches.every((batch) => batch.columns[column].nulls === null)) return null;
+  const nulls = new Uint8Array(rows);
+  let offset = 0;
+  for (const batch of batches) {
+    const vectorNulls = batch.columns[column].nulls;
+    if (vectorNulls !== null) nulls.set(vectorNulls.subarray(0, batch.length), offset);
+    offset += batch.length;
+  }
+  return nulls;
+}
+
+function countNulls(nulls: Uint8Array | null): number {
+  if (nulls === null) return 0;
+  let count = 0;
+  for (let i = 0; i < nulls.length; i++) count += nulls[i] === 1 ? 1 : 0;
+  return count;
+}
+
+function gatherNumbers(batches: readonly Batch[], column: number, field: Field, rows: number, nulls: Uint8Array | null, nullCount: number): NumericChunk {
+  assert(field.type.id !== 'interval', `column '${field.name}': INTERVAL values cannot be stored`);
+  const values = allocateValues(field.type, rows);
+  let offset = 0;
+  for (const batch of batches) {
+    const vector = batch.columns[column];
+    assert(vector.kind === 'numeric' && vector.values.constructor === values.constructor,
+      `column '${field.name}' of type ${field.type.id} must be a numeric vector over ${values.constructor.name}`);
+    (values as Float64Array).set(vector.values.subarray(0, batch.length) as Float64Array, offset);
+    offset += batch.length;
+  }
+  return { kind: 'numeric', values, nulls, nullCount };
+}
+
+function gatherStrings(batches: readonly Batch[], column: number, field: Field, rows: number, nulls: Uint8Array | null, nullCount: number): StringChunk {
+  const codes = new Int32Array(rows);
+  const dictionary: string[] = [];
+  const index = new Map<string, number>();
+  let offset = 0;
+  for (const batch of batches) {
+    const vector = batch.columns[column];
+    assert(vector.kind === 'string', `column '${field.name}' of type string must be a string vector`);
+    remapCodes(vector, batch.length, codes, offset, dictionary, index);
+    offset += batch.length;
+  }
+  return { kind: 'string', codes, dictionary, nulls, nullCount };
+}
+
+/** Writes the global codes of `vector`'s rows into `codes` at `offset`, growing the dictionary. */
+function remapCodes(vector: StringVector, length: number, codes: Int32Array, offset: number, dictionary: string[], index: Map<string, number>): void {
+  // Local dictionary entry → global code, -1 until first used by a non-NULL row.
+  const localToGlobal = new Int32Array(vector.dictionary.length).fill(-1);
+  const vectorNulls = vector.nulls;
+  const vectorCodes = vector.codes;
+  for (let i = 0; i < length; i++) {
+    if (vectorNulls !== null && vectorNulls[i] === 1) continue;
+    const local = vectorCodes[i];
+    let global = localToGlobal[local];
+    if (global < 0) {
+      const value = vector.dictionary[local];
+      assert(typeof value === 'string', `string code ${local} has no dictionary entry`);
+      global = index.get(value) ?? -1;
+      if (global < 0) {
+        global = dictionary.length;
+        dictionary.push(value);
+        index.set(value, global);
+      }
+      localToGlobal[local] = global;
+    }
+    codes[offset + i] = global;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Chooses how each column is stored (narrowest integer width, dictionary or plain strings) and
+ * encodes a range of its rows into the raw Arrow buffers of one record batch.
+ */
+import { StrataError } from './errors.js';
+import { dictionaryEntriesMax, type PartitionColumn, type PhysicalType } from './partition-format.js';
+import type { ColumnChunk, NumericChunk, StringChunk } from './partition-column-chunk.js';
+import { columnRange, numericRange, type NumericRange, type ValueRange } from './partition-stats.js';
+import { exactIntegerMax, storedDecimalPrecisionMax, typeToSql, type Field } from './types.js';
+
+/** UTF-8 bytes of a list of strings, Arrow style: offsets[i]..offsets[i+1] is string i. */
+export interface Utf8Strings {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+}
+
+/** How one column of a partition is written, with its stats range. */
+export interface ColumnPlan {
+  readonly column: PartitionColumn;
+  readonly chunk: ColumnChunk;
+  readonly range: ValueRange;
+  /** UTF-8 of the chunk's dictionary (string columns only). */
+  readonly utf8: Utf8Strings | null;
+}
+
+/** Raw buffers of a column in one batch (validity first; an empty validity means no NULLs). */
+export interface ColumnBuffers {
+  readonly buffers: readonly Uint8Array[];
+  readonly nullCount: number;
+}
+
+const empty = new Uint8Array(0);
+const utf8Encoder = new TextEncoder();
+
+/** Plans column `index` (its `field`) of a partition from the gathered chunk. */
+export function planColumn(field: Field, index: number, chunk: ColumnChunk, rows: number): ColumnPlan {
+  if (chunk.kind === 'string') {
+    const distinct = chunk.dictionary.length;
+    const useDictionary = rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax;
+    const physical: PhysicalType = useDictionary
+      ? { kind: 'dictionary', indexBitWidth: intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32, dictionaryId: index }
+      : { kind: 'utf8' };
+    return { column: { ...field, physical }, chunk, range: columnRange(chunk, field.type, null), utf8: encodeUtf8Strings(chunk.dictionary) };
+  }
+  const numeric = numericRange(chunk);
+  return { column: { ...field, physical: numericPhysical(field, numeric) }, chunk, range: columnRange(chunk, field.type, numeric), utf8: null };
+}
+
+function numericPhysical(field: Field, range: NumericRange): PhysicalType {
+  const type = field.type;
+  switch (type.id) {
+    case 'boolean': return { kind: 'bool' };
+    case 'float64': return { kind: 'float64' };
+    case 'date': return { kind: 'date32' };
+    case 'int16':
+    case 'int32': return { kind: 'int', bitWidth: intWidth(range.min ?? 0, range.max ?? 0, false) };
+    case 'timestamp':
+      // Microseconds of years 1..9999 pass 2^53, but every float64 beyond 2^53 is an integer
+      // and converts to int64 exactly, so only fractions are refused.
+      requireExactIntegers(field, range, Infinity);
+      return { kind: 'timestamp-us' };
+    case 'decimal':
+      if ((type.precision ?? storedDecimalPrecisionMax) > storedDecimalPrecisionMax) {
+        throw new StrataError('input', 'PARTITION_TYPE_UNSUPPORTED',
+          `column '${field.name}' is ${typeToSql(type)}: stored decimals have at most ${storedDecimalPrecisionMax} digits; declare DECIMAL(18,s) or DOUBLE`);
+      }
+      requireExactIntegers(field, range);
+      return { kind: 'int', bitWidth: intWidth(range.min ?? 0, range.max ?? 0, true) };
+    case 'int64':
+      requireExactIntegers(field, range);
+      return { kind: 'int', bitWidth: intWidth(range.min ?? 0, range.max ?? 0, true) };
+    case 'interval':
+    case 'string':
+      throw new StrataError('input', 'PARTITION_TYPE_UNSUPPORTED', `column '${field.name}': ${typeToSql(type)} values cannot be stored in a partition`);
+  }
+}
+
+function requireExactIntegers(field: Field, range: NumericRange, magnitudeMax = exactIntegerMax): void {
+  const inRange = range.min === null || (Math.abs(range.min) <= magnitudeMax && Math.abs(range.max ?? 0) <= magnitudeMax);
+  if (range.allIntegers && inRange) return;
+  throw new StrataError('input', 'PARTITION_VALUE_INVALID',
+    `column '${field.name}' of type ${typeToSql(field.type)} holds a value that is not an integer or beyond the exact range (+-2^53, in-memory units); fix the loader that built the batch`);
+}
+
+/** Narrowest signed width holding [min, max]: 8, 16, 32 or (when allowed) 64 bits. */
+function intWidth(min: number, max: number, allow64: boolean): 8 | 16 | 32 | 64 {
+  if (min >= -128 && max <= 127) return 8;
+  if (min >= -32_768 && max <= 32_767) return 16;
+  if (min >= -2_147_483_648 && max <= 2_147_483_647) return 32;
+  if (!allow64) throw new RangeError(`integer range [${min}, ${max}] needs 64 bits`);
+  return 64;
+}
+
+/** UTF-8 of `strings`, with Arrow int32 offsets. */
+export function encodeUtf8Strings(strings: readonly string[]): Utf8Strings {
+  const offsets = new Int32Array(strings.length + 1);
+  let capacity = 0;
+  for (let i = 0; i < strings.length; i++) capacity += strings[i].length * 3;
+  let data = new Uint8Array(capacity);
+  let used = 0;
+  for (let i = 0; i < strings.length; i++) {
+    used += utf8Encoder.encodeInto(strings[i], data.subarray(used)).written;
+    offsets[i + 1] = used;
+  }
+  if (used >= 2 ** 31) throw new StrataError('resources', 'PARTITION_TOO_LARGE', 'a string column holds 2 GiB or more in one partition; load smaller partitions');
+  data = data.subarray(0, used);
+  return { offsets, data };
+}
+
+/** Raw Arrow buffers of rows [start, end) of a planned column. */
+export function encodeColumnBuffers(plan: ColumnPlan, start: number, end: number): ColumnBuffers {
+  const { bitmap, nullCount } = validityBitmap(plan.chunk.nulls, start, end);
+  const physical = plan.column.physical;
+  const chunk = plan.chunk;
+  if (chunk.kind === 'string') {
+    if (physical.kind === 'dictionary') return { buffers: [bitmap, encodeInts(chunk.codes, start, end, physical.indexBitWidth)], nullCount };
+    const { offsets, data } = plainStrings(chunk, plan.utf8!, start, end);
+    return { buffers: [bitmap, new Uint8Array(offsets.buffer), data], nullCount };
+  }
+  return { buffers: [bitmap, encodeNumbers(chunk, physical, start, end)], nullCount };
+}
+
+function encodeNumbers(chunk: NumericChunk, physical: PhysicalType, start: number, end: number): Uint8Array {
+  const values = chunk.values as Int32Array | Float64Array | Uint8Array;
+  switch (physical.kind) {
+    case 'bool': return packBits(values as Uint8Array, start, end);
+    case 'float64': return new Uint8Array((values as Float64Array).slice(start, end).buffer);
+    case 'date32': return new Uint8Array((values as Int32Array).slice(start, end).buffer);
+    case 'timestamp-us': return encodeInts(values as Float64Array, start, end, 64);
+    case 'int': return encodeInts(values as Int32Array | Float64Array, start, end, physical.bitWidth);
+    default: throw new RangeError(`numeric column cannot be ${physical.kind}`);
+  }
+}
+
+/** Integers of rows [start, end) at `bitWidth` (values are known to fit). */
+function encodeInts(values: Int32Array | Float64Array, start: number, end: number, bitWidth: 8 | 16 | 32 | 64): Uint8Array {
+  const slice = values.subarray(start, end);
+  switch (bitWidth) {
+    case 8: { const out = new Int8Array(slice.length); out.set(slice); return new Uint8Array(out.buffer); }
+    case 16: { const out = new Int16Array(slice.length); out.set(slice); return new Uint8Array(out.buffer); }
+    case 32: { const out = new Int32Array(slice.length); out.set(slice); return new Uint8Array(out.buffer); }
+    case 64: return encodeInt64(slice);
+  }
+}
+
+/** int64 little-endian words of exact integers held as float64 (no BigInt per row). */
+function encodeInt64(values: Int32Array | Float64Array): Uint8Array {
+  const words = new Int32Array(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    const high = Math.floor(value / 4_294_967_296);
+    words[2 * i] = value - high * 4_294_967_296; // ToInt32 keeps the low 32 bits' pattern
+    words[2 * i + 1] = high;
+  }
+  return new Uint8Array(words.buffer);
+}
+
+/** Arrow validity bitmap (1 = valid) of rows [start, end), empty when none is NULL. */
+function validityBitmap(nulls: Uint8Array | null, start: number, end: number): { bitmap: Uint8Array; nullCount: number } {
+  if (nulls === null) return { bitmap: empty, nullCount: 0 };
+  let nullCount = 0;
+  for (let i = start; i < end; i++) nullCount += nulls[i];
+  if (nullCount === 0) return { bitmap: empty, nullCount: 0 };
+  const bitmap = new Uint8Array(Math.ceil((end - start) / 8));
+  for (let i = start; i < end; i++) {
+    if (nulls[i] === 0) bitmap[(i - start) >> 3] |= 1 << ((i - start) & 7);
+  }
+  return { bitmap, nullCount };
+}
+
+function packBits(values: Uint8Array, start: number, end: number): Uint8Array {
+  const bits = new Uint8Array(Math.ceil((end - start) / 8));
+  for (let i = start; i < end; i++) {
+    if (values[i] !== 0) bits[(i - start) >> 3] |= 1 << ((i - start) & 7);
+  }
+  return bits;
+}
+
+/** Plain Utf8 of rows [start, end): each row's bytes copied from the chunk dictionary's UTF-8. */
+function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: number, end: number): Utf8Strings {
+  const codes = chunk.codes;
+  const nulls = chunk.nulls;
+  const offsets = new Int32Array(end - start + 1);
+  let total = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls === null || nulls[i] === 0) total += strings.offsets[codes[i] + 1] - strings.offsets[codes[i]];
+    offsets[i - start + 1] = total;
+  }
+  const data = new Uint8Array(total);
+  const source = strings.data;
+  let at = 0;
+  for (let i = start; i < end; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const from = strings.offsets[codes[i]];
+    const to = strings.offsets[codes[i] + 1];
+    for (let j = from; j < to; j++) data[at++] = source[j];
+  }
+  return { offsets, data };
+}

@@ -1,0 +1,159 @@
+/**
+ * Reads a partition column-wise: only the byte ranges of the requested columns' buffers are
+ * fetched (adjacent ranges in one request), each column's crc32 is checked, buffers are
+ * decompressed and turned straight into vectors. The next batch is fetched while the caller
+ * works on the current one, which hides store latency (HDFS) without unbounded read-ahead.
+ */
+import { crc32 } from './checksum.js';
+import { StrataError } from './errors.js';
+import { decodable, decodeColumn, decodeUtf8 } from './partition-column-decoder.js';
+import { loadPartitionLayout, partitionCorrupt, type BatchLayout, type BodyRange, type MessageLayout, type PartitionLayout } from './partition-footer.js';
+import { bufferCount, compressedLengthPrefixBytes } from './partition-format.js';
+import type { Store } from './store.js';
+import type { PartitionMeta } from './table-types.js';
+import { sameType, typeToSql, type Schema } from './types.js';
+import type { Batch, Vector } from './vector.js';
+import { zstdDecompress } from './zstd-codec.js';
+
+/** Bytes of one column's range in one batch, keyed by column position. */
+type ColumnBytes = Map<number, Uint8Array>;
+
+/**
+ * Batches of the partition `meta` (meta.path is a store path) holding exactly the columns at
+ * `columns` (positions in `schema`, in that order). Checks crc32s and the schema on the way.
+ */
+export async function* readPartition(store: Store, meta: PartitionMeta, schema: Schema, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch> {
+  checkCancelled(signal, meta);
+  const layout = await loadPartitionLayout(store, meta);
+  checkSchema(meta, layout, schema, columns);
+  const wanted = [...new Set(columns)].sort((a, b) => a - b);
+  const dictionaries = new Map<number, Promise<string[]>>();
+  const dictionaryOf = (column: number): Promise<string[]> => {
+    let loading = dictionaries.get(column);
+    if (loading === undefined) {
+      loading = readDictionary(store, meta, layout, column);
+      loading.catch(() => undefined);
+      dictionaries.set(column, loading);
+    }
+    return loading;
+  };
+  const fetch = (index: number): Promise<ColumnBytes> => {
+    const pending = fetchColumns(store, meta, layout.batches[index], index, wanted, layout);
+    pending.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch quiet
+    return pending;
+  };
+  let next = layout.batches.length > 0 ? fetch(0) : null;
+  for (let index = 0; index < layout.batches.length; index++) {
+    const bytes = await next!;
+    next = index + 1 < layout.batches.length ? fetch(index + 1) : null;
+    checkCancelled(signal, meta);
+    yield await decodeBatch(meta, layout, index, bytes, schema, columns, dictionaryOf);
+  }
+}
+
+function checkCancelled(signal: AbortSignal | undefined, meta: PartitionMeta): void {
+  if (signal?.aborted) {
+    throw new StrataError('cancelled', 'PARTITION_READ_CANCELLED', `reading partition ${meta.id} was cancelled`, { partition: meta.id });
+  }
+}
+
+function checkSchema(meta: PartitionMeta, layout: PartitionLayout, schema: Schema, columns: readonly number[]): void {
+  if (layout.columns.length !== schema.fields.length) {
+    throw new StrataError('corruption', 'PARTITION_SCHEMA_MISMATCH',
+      `partition ${meta.id} (${meta.path}) has ${layout.columns.length} columns but the table has ${schema.fields.length}; the log references a file of another table`,
+      { partition: meta.id, path: meta.path });
+  }
+  for (const column of columns) {
+    const field = schema.fields[column];
+    if (field === undefined) {
+      throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: column position ${column} is outside a table of ${schema.fields.length} columns`);
+    }
+    const stored = layout.columns[column];
+    if (!sameType(stored.type, field.type) || !decodable(stored, field.type)) {
+      throw new StrataError('corruption', 'PARTITION_SCHEMA_MISMATCH',
+        `partition ${meta.id} (${meta.path}): column '${field.name}' is stored as ${typeToSql(stored.type)} (${stored.physical.kind}) but the table says ${typeToSql(field.type)}`,
+        { partition: meta.id, path: meta.path });
+    }
+  }
+}
+
+/** Reads the ranges of `wanted` columns of one batch, coalescing adjacent ranges into one request. */
+async function fetchColumns(store: Store, meta: PartitionMeta, batch: BatchLayout, index: number, wanted: readonly number[], layout: PartitionLayout): Promise<ColumnBytes> {
+  const groups: { range: BodyRange; columns: number[] }[] = [];
+  for (const column of [...wanted].sort((a, b) => batch.columnRanges[a].start - batch.columnRanges[b].start)) {
+    const range = batch.columnRanges[column];
+    const last = groups[groups.length - 1];
+    if (last !== undefined && last.range.end === range.start) {
+      last.range = { start: last.range.start, end: range.end };
+      last.columns.push(column);
+    } else {
+      groups.push({ range, columns: [column] });
+    }
+  }
+  const result: ColumnBytes = new Map();
+  await Promise.all(groups.map(async ({ range, columns }) => {
+    const bytes = await readExactly(store, meta, batch.bodyOffset + range.start, range.end - range.start);
+    for (const column of columns) {
+      const own = batch.columnRanges[column];
+      const slice = bytes.subarray(own.start - range.start, own.end - range.start);
+      if (crc32(slice) !== batch.crcs[column]) throw checksumMismatch(meta, layout.columns[column].name, `batch ${index}`);
+      result.set(column, slice);
+    }
+  }));
+  return result;
+}
+
+async function readExactly(store: Store, meta: PartitionMeta, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = await store.readRange(meta.path, offset, length);
+  if (bytes.length < length) throw partitionCorrupt(meta, `the file ends before byte ${offset + length}`);
+  return bytes;
+}
+
+function checksumMismatch(meta: PartitionMeta, column: string, where: string): StrataError {
+  return new StrataError('corruption', 'PARTITION_CHECKSUM_MISMATCH',
+    `partition ${meta.id} (${meta.path}): column '${column}' ${where} fails its crc32 check; restore the partition from a backup or replica`,
+    { partition: meta.id, path: meta.path, columnName: column, where });
+}
+
+/** The strings of a dictionary-encoded column (one dictionary batch per column and file). */
+async function readDictionary(store: Store, meta: PartitionMeta, layout: PartitionLayout, column: number): Promise<string[]> {
+  const physical = layout.columns[column].physical;
+  const dictionary = physical.kind === 'dictionary' ? layout.dictionaries.get(physical.dictionaryId) : undefined;
+  const name = layout.columns[column].name;
+  if (dictionary === undefined || dictionary.buffers.length !== 3) throw partitionCorrupt(meta, `column '${name}' has no dictionary`);
+  const body = await readExactly(store, meta, dictionary.bodyOffset, dictionary.bodyLength);
+  if (crc32(body) !== dictionary.crc) throw checksumMismatch(meta, name, 'dictionary');
+  const where = `partition ${meta.id} (${meta.path}), column '${name}', dictionary`;
+  const buffers = [1, 2].map((i) => decompressBuffer(body, dictionary, i, 0, where));
+  return decodeUtf8(buffers[0], buffers[1], dictionary.rows, where);
+}
+
+/** Buffer `index` of a message, given `bytes` holding its body from body offset `start`. */
+function decompressBuffer(bytes: Uint8Array, message: MessageLayout, index: number, start: number, where: string): Uint8Array {
+  const { offset, length } = message.buffers[index];
+  const stored = bytes.subarray(offset - start, offset - start + length);
+  if (length === 0 || !message.compressed) return stored;
+  if (length < compressedLengthPrefixBytes) throw new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: a compressed buffer is shorter than its length prefix`);
+  const uncompressed = Number(new DataView(stored.buffer, stored.byteOffset, 8).getBigInt64(0, true));
+  const payload = stored.subarray(compressedLengthPrefixBytes);
+  return uncompressed === -1 ? payload : zstdDecompress(payload, uncompressed, where);
+}
+
+async function decodeBatch(meta: PartitionMeta, layout: PartitionLayout, index: number, bytes: ColumnBytes, schema: Schema,
+  columns: readonly number[], dictionaryOf: (column: number) => Promise<string[]>): Promise<Batch> {
+  const batch = layout.batches[index];
+  const vectors: Vector[] = [];
+  for (const column of columns) {
+    const stored = layout.columns[column];
+    const where = `partition ${meta.id} (${meta.path}), column '${stored.name}', batch ${index}`;
+    const range = batch.columnRanges[column];
+    const first = batch.firstBuffer[column];
+    const buffers: Uint8Array[] = [];
+    for (let i = 0; i < bufferCount(stored.physical); i++) buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where));
+    const dictionary = stored.physical.kind === 'dictionary' ? await dictionaryOf(column) : null;
+    const node = batch.nodes[column];
+    if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
+    vectors.push(decodeColumn({ column: stored, type: schema.fields[column].type, rows: batch.rows, nullCount: node.nullCount, buffers, dictionary, where }));
+  }
+  return { length: batch.rows, columns: vectors };
+}

@@ -1,0 +1,232 @@
+/**
+ * Writes a partition: one immutable Arrow IPC file with ZSTD-compressed buffers, narrow integer
+ * widths, dictionary-encoded low-cardinality strings and crc32 checksums per column and batch
+ * (layout in docs/storage-format.md). The whole partition is gathered in memory first so the
+ * schema (widths, dictionaries) can be chosen from all its values; callers bound partition size.
+ */
+import { randomBytes } from 'node:crypto';
+import { crc32, Sha256Checksum } from './checksum.js';
+import { StrataError } from './errors.js';
+import { gatherColumn } from './partition-column-chunk.js';
+import { encodeColumnBuffers, planColumn, type ColumnPlan } from './partition-column-encoder.js';
+import {
+  align8, arrowMagic, batchRowsMaxDefault, compressedLengthPrefixBytes, MessageHeaderType,
+  strataChecksumsKey, strataFormatKey, strataFormatVersion, type BodyBuffer, type FieldNode, type PartitionChecksums,
+} from './partition-format.js';
+import {
+  dictionaryBatchTable, encodeFooter, encodeMessage, endOfStreamMarker, recordBatchTable, schemaTable, type FileBlock,
+} from './partition-messages.js';
+import type { Store } from './store.js';
+import type { ColumnStats, PartitionMeta } from './table-types.js';
+import type { Schema } from './types.js';
+import type { Batch } from './vector.js';
+import { zstdCompress, zstdLevelDefault } from './zstd-codec.js';
+
+/** Options of writePartition. */
+export interface PartitionWriteOptions {
+  /** Partition id; a fresh time-ordered random id by default. */
+  readonly id?: string;
+  /** Rows per record batch (default 65,536). */
+  readonly batchRowsMax?: number;
+  /** zstd level (default 3). */
+  readonly zstdLevel?: number;
+}
+
+/** Batches the partition writer accepts. */
+export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
+
+/** Largest record batch accepted: Arrow lengths are int32 and larger batches defeat streaming. */
+export const batchRowsMaxLimit = 1 << 24;
+
+/** A new partition id: 'p-<ms since epoch, base 36>-<16 random hex digits>' (sorts by time). */
+export function newPartitionId(): string {
+  return `p-${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+}
+
+/** A message body being laid out: 8-byte-aligned buffers with their crc32 per column. */
+class BodyBuilder {
+  readonly chunks: Uint8Array[] = [];
+  readonly buffers: BodyBuffer[] = [];
+  readonly crcs: number[] = [];
+  readonly columnBytes: number[] = [];
+  length = 0;
+  #crc = 0;
+  #columnStart = 0;
+
+  constructor(private readonly level: number) {}
+
+  /** Compresses and appends one buffer (empty buffers stay empty, per the Arrow spec). */
+  addBuffer(raw: Uint8Array): void {
+    const offset = this.length;
+    if (raw.length === 0) {
+      this.buffers.push({ offset, length: 0 });
+      return;
+    }
+    const compressed = zstdCompress(raw, this.level);
+    // Arrow allows a buffer to stay raw (length prefix -1) when compression does not pay.
+    const stored = compressed.length < raw.length ? compressed : raw;
+    const prefix = new Uint8Array(compressedLengthPrefixBytes);
+    new DataView(prefix.buffer).setBigInt64(0, BigInt(stored === raw ? -1 : raw.length), true);
+    this.append(prefix);
+    this.append(stored);
+    this.buffers.push({ offset, length: this.length - offset });
+    const padding = align8(this.length) - this.length;
+    if (padding > 0) this.append(new Uint8Array(padding));
+  }
+
+  /** Closes the current column: records the crc32 and size of its byte range. */
+  endColumn(): void {
+    this.crcs.push(this.#crc);
+    this.columnBytes.push(this.length - this.#columnStart);
+    this.#crc = 0;
+    this.#columnStart = this.length;
+  }
+
+  private append(chunk: Uint8Array): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    this.#crc = crc32(chunk, this.#crc);
+  }
+}
+
+/** One message of the file: framed metadata plus body. */
+interface EncodedMessage {
+  readonly metadata: Uint8Array;
+  readonly body: BodyBuilder;
+}
+
+function encodeDictionary(plan: ColumnPlan, level: number): EncodedMessage {
+  const physical = plan.column.physical;
+  if (physical.kind !== 'dictionary' || plan.utf8 === null) throw new RangeError('not a dictionary column');
+  const body = new BodyBuilder(level);
+  const utf8 = plan.utf8;
+  body.addBuffer(new Uint8Array(0));
+  body.addBuffer(new Uint8Array(utf8.offsets.buffer, utf8.offsets.byteOffset, utf8.offsets.byteLength));
+  body.addBuffer(utf8.data);
+  body.endColumn();
+  const entries = utf8.offsets.length - 1;
+  const data = recordBatchTable(entries, [{ length: entries, nullCount: 0 }], body.buffers);
+  return { metadata: encodeMessage(MessageHeaderType.dictionaryBatch, dictionaryBatchTable(physical.dictionaryId, data), body.length), body };
+}
+
+function encodeRecordBatch(plans: readonly ColumnPlan[], start: number, end: number, level: number): EncodedMessage {
+  const body = new BodyBuilder(level);
+  const nodes: FieldNode[] = [];
+  for (const plan of plans) {
+    const { buffers, nullCount } = encodeColumnBuffers(plan, start, end);
+    for (const buffer of buffers) body.addBuffer(buffer);
+    body.endColumn();
+    nodes.push({ length: end - start, nullCount });
+  }
+  return { metadata: encodeMessage(MessageHeaderType.recordBatch, recordBatchTable(end - start, nodes, body.buffers), body.length), body };
+}
+
+async function collectBatches(source: BatchSource, schema: Schema): Promise<{ batches: Batch[]; rows: number }> {
+  const batches: Batch[] = [];
+  let rows = 0;
+  for await (const batch of source as AsyncIterable<Batch>) {
+    if (batch.columns.length !== schema.fields.length) {
+      throw new StrataError('internal', 'ASSERTION_FAILED',
+        `assertion failed: a batch with ${batch.columns.length} columns was written to a partition of ${schema.fields.length} columns`);
+    }
+    if (batch.length === 0) continue;
+    batches.push(batch);
+    rows += batch.length;
+  }
+  return { batches, rows };
+}
+
+function checkOptions(options: PartitionWriteOptions): { batchRowsMax: number; level: number } {
+  const batchRowsMax = options.batchRowsMax ?? batchRowsMaxDefault;
+  if (!Number.isInteger(batchRowsMax) || batchRowsMax < 1 || batchRowsMax > batchRowsMaxLimit) {
+    throw new StrataError('input', 'PARTITION_OPTION_INVALID',
+      `invalid batchRowsMax ${batchRowsMax}: use an integer from 1 to ${batchRowsMaxLimit} (default ${batchRowsMaxDefault})`);
+  }
+  return { batchRowsMax, level: options.zstdLevel ?? zstdLevelDefault };
+}
+
+function checkNullability(plans: readonly ColumnPlan[]): void {
+  for (const plan of plans) {
+    if (!plan.column.nullable && plan.chunk.nullCount > 0) {
+      throw new StrataError('input', 'PARTITION_NULL_IN_NOT_NULL_COLUMN',
+        `column '${plan.column.name}' is NOT NULL but ${plan.chunk.nullCount} rows are NULL; reject those rows before writing`);
+    }
+  }
+}
+
+/**
+ * Writes `batches` (in `schema`) as a new partition file at store `path` and returns its
+ * metadata (path is `path`). Fails with conflict STORE_FILE_EXISTS when the file exists.
+ */
+export async function writePartition(store: Store, path: string, schema: Schema, batches: BatchSource, options: PartitionWriteOptions = {}): Promise<PartitionMeta> {
+  const { batchRowsMax, level } = checkOptions(options);
+  const collected = await collectBatches(batches, schema);
+  const rows = collected.rows;
+  const plans = schema.fields.map((field, index) => planColumn(field, index, gatherColumn(collected.batches, index, field, rows), rows));
+  checkNullability(plans);
+  const dictionaries = plans.filter((plan) => plan.column.physical.kind === 'dictionary').map((plan) => encodeDictionary(plan, level));
+  const recordBatches: EncodedMessage[] = [];
+  for (let start = 0; start < rows; start += batchRowsMax) {
+    recordBatches.push(encodeRecordBatch(plans, start, Math.min(rows, start + batchRowsMax), level));
+  }
+  const checksums: PartitionChecksums = {
+    algorithm: 'crc32',
+    batches: recordBatches.map((message) => message.body.crcs),
+    dictionaries: Object.fromEntries(dictionaries.map((message, i) => [String(dictionaryIds(plans)[i]), message.body.crcs[0]])),
+  };
+  const schemaFlat = schemaTable(plans.map((plan) => plan.column), [[strataFormatKey, strataFormatVersion], [strataChecksumsKey, JSON.stringify(checksums)]]);
+  const file = assembleFile(schemaFlat, dictionaries, recordBatches);
+  await store.write(path, file.chunks);
+  return {
+    id: options.id ?? newPartitionId(),
+    path,
+    rows,
+    bytes: file.bytes,
+    checksum: file.checksum,
+    columns: plans.map((plan, column) => columnStats(plan, column, dictionaries, recordBatches, plans)),
+  };
+}
+
+function dictionaryIds(plans: readonly ColumnPlan[]): number[] {
+  return plans.flatMap((plan) => (plan.column.physical.kind === 'dictionary' ? [plan.column.physical.dictionaryId] : []));
+}
+
+function columnStats(plan: ColumnPlan, column: number, dictionaries: readonly EncodedMessage[], batches: readonly EncodedMessage[], plans: readonly ColumnPlan[]): ColumnStats {
+  let bytes = 0;
+  for (const batch of batches) bytes += batch.body.columnBytes[column];
+  const dictionaryIndex = dictionaryIds(plans).indexOf(column);
+  if (plan.column.physical.kind === 'dictionary' && dictionaryIndex >= 0) bytes += dictionaries[dictionaryIndex].body.length;
+  return { min: plan.range.min, max: plan.range.max, nullCount: plan.chunk.nullCount, bytes };
+}
+
+/** Lays the file out: magic, schema, dictionaries, record batches, end of stream, footer, magic. */
+function assembleFile(schemaFlat: ReturnType<typeof schemaTable>, dictionaries: readonly EncodedMessage[], recordBatches: readonly EncodedMessage[]): { chunks: Uint8Array[]; bytes: number; checksum: string } {
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const push = (chunk: Uint8Array): void => {
+    chunks.push(chunk);
+    offset += chunk.length;
+  };
+  const header = new Uint8Array(8);
+  header.set(arrowMagic);
+  push(header);
+  push(encodeMessage(MessageHeaderType.schema, schemaFlat, 0));
+  const place = (message: EncodedMessage): FileBlock => {
+    const block = { offset, metaDataLength: message.metadata.length, bodyLength: message.body.length };
+    push(message.metadata);
+    for (const chunk of message.body.chunks) push(chunk);
+    return block;
+  };
+  const dictionaryBlocks = dictionaries.map(place);
+  const batchBlocks = recordBatches.map(place);
+  push(endOfStreamMarker());
+  const footer = encodeFooter(schemaFlat, dictionaryBlocks, batchBlocks);
+  push(footer);
+  const trailer = new Uint8Array(4 + arrowMagic.length);
+  new DataView(trailer.buffer).setInt32(0, footer.length, true);
+  trailer.set(arrowMagic, 4);
+  push(trailer);
+  const checksum = new Sha256Checksum();
+  for (const chunk of chunks) checksum.update(chunk);
+  return { chunks, bytes: offset, checksum: checksum.digest() };
+}

@@ -1,0 +1,287 @@
+/**
+ * A table: a schema and a commit log over immutable partition files in a store. Readers see
+ * snapshots (a version of the log); writers add partition files, which stay invisible until a
+ * commit names them, and commit optimistically (create-if-absent on the next version number).
+ */
+import { mapBounded } from './bounded-map.js';
+import { StrataError } from './errors.js';
+import { readPartition } from './partition-reader.js';
+import { newPartitionId, writePartition, type BatchSource, type PartitionWriteOptions } from './partition-writer.js';
+import { tableDataDirectory, tableDirectory, tableLogDirectory, validateTableName } from './paths.js';
+import type { Store } from './store.js';
+import {
+  applyEntry, checkActions, checkpointIntervalDefault, checkpointPath, decodeCheckpoint, decodeCommitEntry, encodeCheckpoint,
+  encodeCommitEntry, initialState, logEntryPath, parseLogName, snapshotOf, type CommitEntry, type TableState,
+} from './table-log.js';
+import type { CommitActions, PartitionMeta, Snapshot } from './table-types.js';
+import { validateTableSchema } from './table-schema.js';
+import type { Schema } from './types.js';
+import type { Batch } from './vector.js';
+
+/** Tuning of a Table object (not stored with the table). */
+export interface TableConfig {
+  /** Commits between checkpoints (default 10). */
+  readonly checkpointInterval?: number;
+  /** Attempts of a commit that keeps losing the race to other writers (default 20). */
+  readonly commitRetriesMax?: number;
+}
+
+/** What vacuum removed. */
+export interface VacuumResult {
+  /** Paths of removed files, relative to the table directory. */
+  readonly removed: readonly string[];
+  /** Bytes freed. */
+  readonly bytes: number;
+}
+
+/** Attempts of one commit: each lost race means another writer progressed; 20 losses in a row means a runaway writer. */
+export const commitRetriesMaxDefault = 20;
+
+/** Log files read at once when replaying: enough to hide store latency, few enough for HDFS. */
+export const logReadConcurrencyMax = 16;
+
+/** Old snapshots kept per table for time travel; each is a list of partition metadata. */
+export const snapshotCacheEntriesMax = 8;
+
+/** A table in a store. */
+export class Table {
+  /** The store holding the table. */
+  readonly store: Store;
+  /** Lower-case table name. */
+  readonly name: string;
+  /** Schema as set at CREATE. */
+  readonly schema: Schema;
+  /** Table options as set at CREATE. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly #checkpointInterval: number;
+  readonly #commitRetriesMax: number;
+  #latest: TableState;
+  readonly #snapshots = new Map<number, Snapshot>();
+
+  private constructor(store: Store, name: string, created: CommitEntry, config: TableConfig) {
+    this.store = store;
+    this.name = name;
+    this.#latest = initialState(created);
+    this.schema = this.#latest.schema;
+    this.options = this.#latest.options;
+    this.#checkpointInterval = positiveInteger(config.checkpointInterval ?? checkpointIntervalDefault, 'checkpointInterval');
+    this.#commitRetriesMax = positiveInteger(config.commitRetriesMax ?? commitRetriesMaxDefault, 'commitRetriesMax');
+  }
+
+  /** Creates a table (version 0 holds schema and options); conflict TABLE_EXISTS when it exists. */
+  static async create(store: Store, name: string, schema: Schema, options: Record<string, unknown> = {}, config: TableConfig = {}): Promise<Table> {
+    const lower = validateTableName(name);
+    validateTableSchema(schema, lower);
+    const entry: CommitEntry = {
+      version: 0, committedAtMs: Date.now(), add: [], remove: [], loadHashes: [],
+      info: { operation: 'create' }, schema: { fields: schema.fields.map((field) => ({ ...field })) }, options: { ...options },
+    };
+    if (!(await store.createIfAbsent(logEntryPath(tableLogDirectory(lower), 0), encodeCommitEntry(entry)))) {
+      throw new StrataError('conflict', 'TABLE_EXISTS', `table ${lower} already exists; choose another name or drop it first`, { table: lower });
+    }
+    return new Table(store, lower, entry, config);
+  }
+
+  /** Opens an existing table; not_found TABLE_NOT_FOUND when absent. */
+  static async open(store: Store, name: string, config: TableConfig = {}): Promise<Table> {
+    const lower = validateTableName(name);
+    const path = logEntryPath(tableLogDirectory(lower), 0);
+    let bytes: Uint8Array;
+    try {
+      bytes = await store.read(path);
+    } catch (error) {
+      if (error instanceof StrataError && error.kind === 'not_found') {
+        throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${lower} does not exist; run SHOW TABLES to list the tables`, { table: lower });
+      }
+      throw error;
+    }
+    return new Table(store, lower, decodeCommitEntry(bytes, path, 0), config);
+  }
+
+  /** Store path of the table directory. */
+  get directory(): string {
+    return tableDirectory(this.name);
+  }
+
+  private get logDirectory(): string {
+    return tableLogDirectory(this.name);
+  }
+
+  /** The table at `version` (latest by default); not_found TABLE_VERSION_NOT_FOUND beyond the latest. */
+  async snapshot(version?: number): Promise<Snapshot> {
+    const latest = await this.refresh();
+    if (version === undefined || version === latest.version) return this.cachedSnapshot(latest);
+    if (!Number.isInteger(version) || version < 0 || version > latest.version) {
+      throw new StrataError('not_found', 'TABLE_VERSION_NOT_FOUND',
+        `table ${this.name} has no version ${version}; versions run from 0 to ${latest.version}`, { table: this.name, version });
+    }
+    const cached = this.#snapshots.get(version);
+    if (cached !== undefined) return cached;
+    return this.cachedSnapshot(await this.loadState(version));
+  }
+
+  /** Every commit, oldest first. */
+  async history(): Promise<CommitEntry[]> {
+    const latest = await this.refresh();
+    const versions = Array.from({ length: latest.version + 1 }, (_, version) => version);
+    return mapBounded(versions, logReadConcurrencyMax, (version) => this.readEntry(version));
+  }
+
+  /** Writes a partition file under data/ (invisible until committed); meta.path is relative to the table. */
+  async writePartition(batches: BatchSource, options: PartitionWriteOptions = {}): Promise<PartitionMeta> {
+    const id = options.id ?? newPartitionId();
+    const relative = `${tableDataDirectory}/${id}.arrow`;
+    const meta = await writePartition(this.store, `${this.directory}/${relative}`, this.schema, batches, { ...options, id });
+    return { ...meta, path: relative };
+  }
+
+  /** Batches of the listed columns (schema positions, in that order) of a committed partition. */
+  readPartition(meta: PartitionMeta, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch> {
+    return readPartition(this.store, { ...meta, path: `${this.directory}/${meta.path}` }, this.schema, columns, signal);
+  }
+
+  /**
+   * Commits `actions` on top of `baseVersion` (the version the caller read) and returns the new
+   * version. When another writer wins the next version, the commit re-reads the log and tries
+   * again as long as the actions still apply (adds commute; removing a partition someone else
+   * removed is COMMIT_CONFLICT); after commitRetriesMax lost races, COMMIT_RETRIES_EXHAUSTED.
+   */
+  async commit(baseVersion: number, actions: CommitActions): Promise<number> {
+    const base = await this.snapshot(baseVersion);
+    for (let attempt = 0; attempt < this.#commitRetriesMax; attempt++) {
+      const latest = await this.refresh();
+      checkActions(this.name, base, latest, actions);
+      const entry: CommitEntry = {
+        version: latest.version + 1, committedAtMs: Date.now(), add: actions.add, remove: actions.remove,
+        loadHashes: actions.loadHashes ?? [], info: actions.info,
+      };
+      if (await this.store.createIfAbsent(logEntryPath(this.logDirectory, entry.version), encodeCommitEntry(entry))) {
+        this.#latest = applyEntry(latest, entry, logEntryPath(this.logDirectory, entry.version));
+        if (entry.version % this.#checkpointInterval === 0) await this.writeCheckpoint(this.#latest);
+        return entry.version;
+      }
+    }
+    throw new StrataError('conflict', 'COMMIT_RETRIES_EXHAUSTED',
+      `commit to table ${this.name} lost the race for the next version ${this.#commitRetriesMax} times; other writers are committing continuously, retry later`,
+      { table: this.name });
+  }
+
+  /**
+   * Deletes files under data/ that the latest snapshot does not reference and that were last
+   * modified more than `retainMs` ago (orphans of crashed or abandoned loads, and partitions that
+   * commits removed). retainMs must exceed the longest time a load takes from writing a partition
+   * to committing it, or vacuum could delete a partition an in-flight load is about to commit.
+   */
+  async vacuum(options: { readonly retainMs: number }): Promise<VacuumResult> {
+    if (!Number.isFinite(options.retainMs) || options.retainMs < 0) {
+      throw new StrataError('input', 'VACUUM_RETAIN_INVALID', `vacuum of table ${this.name}: retainMs must be a non-negative number of milliseconds`);
+    }
+    const snapshot = await this.snapshot();
+    const referenced = new Set(snapshot.partitions.map((partition) => partition.path));
+    const cutoffMs = Date.now() - options.retainMs;
+    const files = await this.store.list(`${this.directory}/${tableDataDirectory}`);
+    const removed: string[] = [];
+    let bytes = 0;
+    for (const file of files) {
+      const relative = `${tableDataDirectory}/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
+      if (file.isDirectory || referenced.has(relative) || file.modifiedMs > cutoffMs) continue;
+      await this.store.delete(file.path);
+      removed.push(relative);
+      bytes += file.size;
+    }
+    return { removed, bytes };
+  }
+
+  private cachedSnapshot(state: TableState): Snapshot {
+    let snapshot = this.#snapshots.get(state.version);
+    if (snapshot === undefined) {
+      snapshot = snapshotOf(this.name, state);
+      this.#snapshots.set(state.version, snapshot);
+      while (this.#snapshots.size > snapshotCacheEntriesMax) this.#snapshots.delete(this.#snapshots.keys().next().value!);
+    }
+    return snapshot;
+  }
+
+  /** Brings the latest state up to date: one read when nothing changed, else a listing and replay. */
+  private async refresh(): Promise<TableState> {
+    const known = this.#latest;
+    const next = await this.tryReadEntry(known.version + 1);
+    if (next === null) return known;
+    const { latestVersion, checkpoints } = await this.listLog();
+    const checkpoint = newestAtMost(checkpoints, latestVersion);
+    let state = applyEntry(known, next, logEntryPath(this.logDirectory, next.version));
+    if (checkpoint !== null && checkpoint > state.version) state = await this.loadState(latestVersion, [checkpoint]);
+    else state = await this.replay(state, latestVersion);
+    if (state.version > this.#latest.version) this.#latest = state;
+    return this.#latest;
+  }
+
+  /** The state at `version`, from the newest usable checkpoint at or below it plus later entries. */
+  private async loadState(version: number, checkpoints?: readonly number[]): Promise<TableState> {
+    const candidates = (checkpoints ?? (await this.listLog()).checkpoints).filter((v) => v <= version).sort((a, b) => b - a);
+    for (const checkpoint of candidates) {
+      const path = checkpointPath(this.logDirectory, checkpoint);
+      try {
+        return await this.replay(decodeCheckpoint(await this.store.read(path), path, checkpoint), version);
+      } catch (error) {
+        // Checkpoints only save replay work; the entries are the truth, so fall back to them.
+        if (!(error instanceof StrataError) || (error.kind !== 'corruption' && error.kind !== 'not_found')) throw error;
+      }
+    }
+    return this.replay(initialState(await this.readEntry(0)), version);
+  }
+
+  private async replay(state: TableState, version: number): Promise<TableState> {
+    const versions = Array.from({ length: version - state.version }, (_, i) => state.version + 1 + i);
+    const entries = await mapBounded(versions, logReadConcurrencyMax, (v) => this.readEntry(v));
+    let current = state;
+    for (const entry of entries) current = applyEntry(current, entry, logEntryPath(this.logDirectory, entry.version));
+    return current;
+  }
+
+  private async listLog(): Promise<{ latestVersion: number; checkpoints: number[] }> {
+    let latestVersion = 0;
+    const checkpoints: number[] = [];
+    for (const file of await this.store.list(this.logDirectory)) {
+      const parsed = parseLogName(file.path.slice(file.path.lastIndexOf('/') + 1));
+      if (parsed?.kind === 'commit') latestVersion = Math.max(latestVersion, parsed.version);
+      if (parsed?.kind === 'checkpoint') checkpoints.push(parsed.version);
+    }
+    return { latestVersion, checkpoints };
+  }
+
+  private async readEntry(version: number): Promise<CommitEntry> {
+    const path = logEntryPath(this.logDirectory, version);
+    return decodeCommitEntry(await this.store.read(path), path, version);
+  }
+
+  private async tryReadEntry(version: number): Promise<CommitEntry | null> {
+    try {
+      return await this.readEntry(version);
+    } catch (error) {
+      if (error instanceof StrataError && error.kind === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  private async writeCheckpoint(state: TableState): Promise<void> {
+    try {
+      await this.store.createIfAbsent(checkpointPath(this.logDirectory, state.version), encodeCheckpoint(state));
+    } catch (error) {
+      // The commit is already durable; a missing checkpoint only makes readers replay more
+      // entries, so a failure here must not turn a successful commit into an error.
+      if (!(error instanceof StrataError)) throw error;
+    }
+  }
+}
+
+function newestAtMost(versions: readonly number[], limit: number): number | null {
+  let best: number | null = null;
+  for (const version of versions) if (version <= limit && (best === null || version > best)) best = version;
+  return best;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (Number.isInteger(value) && value >= 1) return value;
+  throw new StrataError('input', 'TABLE_CONFIG_INVALID', `invalid ${name} ${value}: use a positive integer`);
+}
