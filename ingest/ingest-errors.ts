@@ -20,6 +20,7 @@ export const ingestErrorCodes = [
   'INGEST_WRITE_FAILED',
   'INGEST_FILE_CHANGED',
   'INGEST_CANCELLED',
+  'INGEST_TYPE_NOT_SUPPORTED',
 ] as const;
 
 /** Characters of a bad value a message shows (details carry more). */
