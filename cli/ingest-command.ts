@@ -15,6 +15,7 @@ export interface IngestCommandOptions {
   readonly onError?: string;
   readonly rejects?: string;
   readonly force?: boolean;
+  readonly partitionRows?: string;
   readonly files: string[];
 }
 
@@ -27,7 +28,12 @@ function toIngestOptions(options: IngestCommandOptions, progress: ProgressBar): 
   }
   if (options.header === true && options.noHeader === true) throw usageError('give --header or --no-header, not both');
   if (options.delimiter !== undefined && options.delimiter.length !== 1) throw usageError('--delimiter takes one character');
+  const partitionRows = options.partitionRows === undefined ? undefined : Number(options.partitionRows);
+  if (partitionRows !== undefined && !(Number.isInteger(partitionRows) && partitionRows > 0)) {
+    throw usageError(`--partition-rows takes a positive whole number, not '${options.partitionRows}'`);
+  }
   return {
+    partitionRowsTarget: partitionRows,
     format: options.format as IngestOptions['format'],
     delimiter: options.delimiter,
     header: options.header === true ? true : options.noHeader === true ? false : undefined,
@@ -35,7 +41,7 @@ function toIngestOptions(options: IngestCommandOptions, progress: ProgressBar): 
     onError: options.onError as IngestOptions['onError'],
     rejectsPath: options.rejects,
     force: options.force,
-    onProgress: (p) => progress.update(p.bytesRead, p.bytesTotal, p.rows),
+    onProgress: (p: { bytesRead: number; bytesTotal: number; rows: number }) => progress.update(p.bytesRead, p.bytesTotal, p.rows),
   };
 }
 

@@ -26,6 +26,7 @@ function parse(argv: string[]) {
       'on-error': { type: 'string' },
       rejects: { type: 'string' },
       force: { type: 'boolean' },
+      'partition-rows': { type: 'string' },
       tpch: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<void> {
       return ingestCommand({
         store: values.store, table: values.table, format: values.format, delimiter: values.delimiter,
         header: values.header, noHeader: values['no-header'], nullMarkers: values.null, onError: values['on-error'],
-        rejects: values.rejects, force: values.force, files: positionals,
+        rejects: values.rejects, force: values.force, partitionRows: values['partition-rows'], files: positionals,
       });
     case 'demo':
       return demoCommand({ store: values.store, tpch: values.tpch });

@@ -14,6 +14,7 @@ Usage:
       --on-error abort|reject  abort the whole load (default) or write bad lines to a rejects file
       --rejects FILE           where rejected lines go (default: FILE.rejects)
       --force                  load again even if the same file content was loaded before
+      --partition-rows N       rows per partition (default 1,048,576)
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
 
