@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { ingestFiles } from '../../ingest/index.js';
 import { Types } from '../../storage/index.js';
 import { newTable, rejection, schema, tableRows, TempDir } from './load-helpers.js';
@@ -64,6 +65,16 @@ describe('ingest/ndjson load', () => {
     const notObject = await rejection(ingestFiles(table, [array], {}));
     assert.equal(notObject.code, 'INGEST_BAD_JSON');
     assert.match(notObject.message, /expected a JSON object, found a JSON array/);
+  });
+
+  it('rejects bad lines verbatim and loads the rest', async () => {
+    const table = await newTable(dir, events);
+    const bad = ['{"id": "one"}\n', 'not json\r\n', '{"host": "no id"}\n'];
+    const path = await dir.file('mixed.ndjson', `{"id": 1}\n${bad[0]}${bad[1]}{"id": 2}\n${bad[2]}`);
+    const summary = await ingestFiles(table, [path], { onError: 'reject' });
+    assert.deepEqual([summary.rowsLoaded, summary.rowsRejected], [2, 3]);
+    assert.equal(await readFile(`${path}.rejects`, 'utf8'), bad.join(''));
+    assert.deepEqual((await tableRows(table)).map((row) => row[0]), [1, 2]);
   });
 
   it('reads .json as NDJSON by extension, and any file name with format: ndjson', async () => {
