@@ -1,0 +1,115 @@
+/**
+ * The work of a hash aggregation, batch by batch: evaluate the group keys, number the groups,
+ * then feed each aggregate its argument column (after its FILTER and, for DISTINCT, after
+ * dropping values its group has already seen). Arguments shared by several aggregates (sum(x)
+ * and avg(x)) are evaluated once per batch.
+ */
+import type { Batch, DataType, Vector } from '../../storage/index.js';
+import type { AggregateExpr, Expr } from '../plan/index.js';
+import { createAccumulator, type Accumulator } from './accumulators.js';
+import { evaluateExpr } from './evaluate-expr.js';
+import { GroupKeys, keyColumn, StringInterner } from './group-keys.js';
+import { PairTable } from './pair-table.js';
+import { selectTrue, takeVector } from './vector-ops.js';
+
+/** What makes a DISTINCT aggregate skip repeats: seen (group, value) pairs. */
+interface DistinctState {
+  readonly table: PairTable;
+  readonly interner: StringInterner | null;
+}
+
+function takeIds(ids: Int32Array, indices: Int32Array, count: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = ids[indices[i]];
+  return out;
+}
+
+/** Grouping and aggregate state of one aggregation. */
+export class GroupedAggregation {
+  private readonly groups: GroupKeys;
+  private readonly accumulators: Accumulator[];
+  private readonly distinct: (DistinctState | null)[];
+  /** Per aggregate, the index of the first aggregate with the same argument expression. */
+  private readonly sameArgument: number[];
+
+  constructor(private readonly groupBy: readonly Expr[], private readonly aggregates: readonly AggregateExpr[]) {
+    this.groups = new GroupKeys(groupBy.map((e) => e.type));
+    this.accumulators = aggregates.map(createAccumulator);
+    this.distinct = aggregates.map((a) => (a.distinct && a.arg !== null
+      ? { table: new PairTable(), interner: a.arg.type.id === 'string' ? new StringInterner() : null }
+      : null));
+    const keys = aggregates.map((a) => (a.arg === null ? '' : JSON.stringify(a.arg)));
+    this.sameArgument = keys.map((key, j) => (key === '' ? j : keys.indexOf(key)));
+  }
+
+  /** Bytes held by group tables, DISTINCT tables and aggregate state. */
+  bytes(): number {
+    let total = this.groups.bytes();
+    for (const accumulator of this.accumulators) total += accumulator.bytes();
+    for (const state of this.distinct) if (state !== null) total += state.table.bytes() + (state.interner?.bytes ?? 0);
+    return total;
+  }
+
+  /** Number of groups so far. */
+  get groupCount(): number {
+    return this.groupBy.length === 0 ? 1 : this.groups.groupCount;
+  }
+
+  /** Adds the rows of one batch. */
+  add(batch: Batch): void {
+    const n = batch.length;
+    if (n === 0) return;
+    const ids = this.groupBy.length === 0
+      ? new Int32Array(n)
+      : this.groups.assign(this.groupBy.map((e) => evaluateExpr(e, batch)), n);
+    const args: (Vector | null)[] = [];
+    for (let j = 0; j < this.aggregates.length; j++) {
+      const aggregate = this.aggregates[j];
+      const same = this.sameArgument[j];
+      const arg = aggregate.arg === null ? null : same < j ? args[same] : evaluateExpr(aggregate.arg, batch);
+      args.push(arg);
+      this.update(j, ids, arg, batch, n);
+    }
+  }
+
+  private update(j: number, ids: Int32Array, arg: Vector | null, batch: Batch, n: number): void {
+    const aggregate = this.aggregates[j];
+    let rowIds = ids;
+    let rowArg = arg;
+    let count = n;
+    if (aggregate.filter !== null) {
+      const { indices, count: kept } = selectTrue(evaluateExpr(aggregate.filter, batch));
+      if (kept < n) {
+        rowIds = takeIds(ids, indices, kept);
+        rowArg = arg === null ? null : takeVector(arg, indices, kept);
+        count = kept;
+      }
+    }
+    const state = this.distinct[j];
+    if (state !== null && rowArg !== null && count > 0) {
+      const column = keyColumn(rowArg, state.interner, count);
+      const isNew = new Uint8Array(count);
+      state.table.mapRows(rowIds, column.values, column.nulls, count, new Int32Array(count), isNew);
+      // NULLs never count; only the first row of each (group, value) is kept.
+      if (column.nulls !== null) for (let i = 0; i < count; i++) isNew[i] &= column.nulls[i] ^ 1;
+      const kept = selectTrue({ kind: 'numeric', type: { id: 'boolean' }, length: count, values: isNew, nulls: null });
+      rowIds = takeIds(rowIds, kept.indices, kept.count);
+      rowArg = takeVector(rowArg, kept.indices, kept.count);
+      count = kept.count;
+    }
+    this.accumulators[j].update(rowIds, rowArg, count);
+  }
+
+  /** The result: group keys then aggregates, one row per group (one row in all without keys). */
+  finish(): Batch {
+    const count = this.groupCount;
+    const columns: Vector[] = this.groupBy.length === 0 ? [] : this.groups.keyVectors();
+    for (const accumulator of this.accumulators) columns.push(accumulator.result(count));
+    return { length: count, columns };
+  }
+
+  /** Types of the output columns. */
+  outputTypes(): DataType[] {
+    return [...this.groupBy.map((e) => e.type), ...this.aggregates.map((a) => a.type)];
+  }
+}

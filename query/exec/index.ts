@@ -1,0 +1,12 @@
+/** query/exec/: vectorized kernels that evaluate expressions over batches, and the helpers operators share. */
+export { evaluateExpr, evaluateConstant, evaluateOperand, valueAt } from './evaluate-expr.js';
+export { castVector } from './cast.js';
+export { referencedColumns, isConstantExpr } from './expr-columns.js';
+export { likeMatcher, type LikeMatcher } from './like.js';
+export { parseInterval } from './interval-constant.js';
+export { formatDouble, formatTimestampText } from './cast-text.js';
+export * from './vector-ops.js';
+export { GroupedAggregation } from './grouped-aggregation.js';
+export { GroupKeys } from './group-keys.js';
+export { prepareSortKeys, sortedIndices } from './sort-keys.js';
+export { conjuncts, filterRows } from './select-rows.js';

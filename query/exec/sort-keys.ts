@@ -1,0 +1,91 @@
+/**
+ * Sorting rows by ORDER BY keys: each key column becomes numbers (strings become the rank of
+ * their dictionary entry, so comparisons are integer comparisons), then an index array is sorted
+ * with a comparator that walks the keys and breaks ties by row position (stable).
+ */
+import type { Batch, Vector } from '../../storage/index.js';
+import type { SortKey } from '../plan/index.js';
+import { compareText } from './comparison.js';
+import { evaluateExpr } from './evaluate-expr.js';
+
+/** One key column prepared for comparison. */
+interface PreparedKey {
+  readonly values: ArrayLike<number>;
+  readonly nulls: Uint8Array | null;
+  /** 1 ascending, -1 descending. */
+  readonly direction: number;
+  /** Result of comparing NULL with a value (-1: NULL first). */
+  readonly nullOrder: number;
+}
+
+/** Rank of each dictionary entry in string order (equal strings share a rank). */
+function dictionaryRanks(dictionary: readonly string[]): Int32Array {
+  const order = Array.from({ length: dictionary.length }, (_, i) => i);
+  order.sort((a, b) => compareText(dictionary[a], dictionary[b]));
+  const ranks = new Int32Array(dictionary.length);
+  let rank = 0;
+  for (let k = 0; k < order.length; k++) {
+    if (k > 0 && dictionary[order[k]] !== dictionary[order[k - 1]]) rank++;
+    ranks[order[k]] = rank;
+  }
+  return ranks;
+}
+
+function keyValues(vector: Vector): ArrayLike<number> {
+  if (vector.kind === 'string') {
+    const ranks = dictionaryRanks(vector.dictionary);
+    const values = new Int32Array(vector.length);
+    for (let i = 0; i < vector.length; i++) values[i] = ranks[vector.codes[i]] ?? 0;
+    return values;
+  }
+  const source = vector.values;
+  if (source instanceof BigInt64Array) return Float64Array.from(source, (v) => Number(v));
+  return source as ArrayLike<number>;
+}
+
+/** Evaluates the keys over a batch and prepares them for comparison. */
+export function prepareSortKeys(keys: readonly SortKey[], batch: Batch): PreparedKey[] {
+  return keys.map((key) => {
+    const vector = evaluateExpr(key.expr, batch);
+    return { values: keyValues(vector), nulls: vector.nulls, direction: key.ascending ? 1 : -1, nullOrder: key.nullsFirst ? -1 : 1 };
+  });
+}
+
+/** -1, 0, 1: order of rows a and b under the keys (NaN above all numbers, as in DuckDB). */
+function compareRows(keys: readonly PreparedKey[], a: number, b: number): number {
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    const nulls = key.nulls;
+    if (nulls !== null) {
+      const na = nulls[a];
+      const nb = nulls[b];
+      if (na === 1 || nb === 1) {
+        if (na === nb) continue;
+        return na === 1 ? key.nullOrder : -key.nullOrder;
+      }
+    }
+    const x = key.values[a];
+    const y = key.values[b];
+    if (x < y) return -key.direction;
+    if (x > y) return key.direction;
+    if (x !== y) {
+      // At least one NaN: NaN sorts after every number.
+      if (x !== x && y !== y) continue;
+      return (x !== x ? 1 : -1) * key.direction;
+    }
+  }
+  return 0;
+}
+
+/** Row positions 0 … n-1 in key order (ties keep input order). */
+export function sortedIndices(keys: readonly PreparedKey[], n: number): Int32Array {
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = i;
+  if (keys.length === 1 && keys[0].nulls === null && keys[0].values instanceof Int32Array) {
+    // One integer key without NULLs (dates, ranked strings): a subtraction orders it.
+    const values = keys[0].values;
+    const direction = keys[0].direction;
+    return indices.sort((a, b) => (values[a] - values[b]) * direction || a - b);
+  }
+  return indices.sort((a, b) => compareRows(keys, a, b) || a - b);
+}

@@ -1,0 +1,28 @@
+/**
+ * The contract between the query front end and execution: a tree of operators that stream
+ * batches when executed with a context carrying the cancel signal, the memory limit and the
+ * metrics to fill in.
+ */
+import type { Batch, Schema } from '../../storage/index.js';
+
+/** Counters a query's scans fill in. */
+export interface ExecutionMetrics {
+  partitionsScanned: number;
+  rowsScanned: number;
+  bytesScanned: number;
+}
+
+/** What one execution of a plan runs with. */
+export interface ExecutionContext {
+  readonly signal?: AbortSignal;
+  /** Memory a query's operators (hash tables, sort buffers) may hold; beyond it RESOURCES_MEMORY_EXCEEDED naming the operator. */
+  readonly memoryBytesMax: number;
+  readonly metrics: ExecutionMetrics;
+}
+
+/** A physical operator tree. Plans are immutable; all run-time state lives inside execute(). */
+export interface ExecutionPlan {
+  readonly schema: Schema;
+  /** Runs the plan; batches stream out (pull-based async iteration). */
+  execute(context: ExecutionContext): AsyncIterable<Batch>;
+}

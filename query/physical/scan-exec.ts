@@ -1,0 +1,54 @@
+/**
+ * Reads the partitions of a table snapshot, decoding only the projected columns, applies the
+ * filters pushed into the scan and counts what it read in the execution metrics.
+ */
+import type { Batch, Schema } from '../../storage/index.js';
+import type { Expr, Scan } from '../plan/index.js';
+import type { ScanPartition, TableSource } from '../catalog.js';
+import { conjuncts, filterRows } from '../exec/index.js';
+import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
+import { asCancelled, boundedBatches, checkCancelled } from './execution-limits.js';
+
+/** Scan of one table: partitions in order, batches as the source yields them (at most batchRowsMax rows). */
+export class ScanExec implements ExecutionPlan {
+  readonly schema: Schema;
+  readonly children: readonly ExecutionPlan[] = [];
+  private readonly filters: readonly Expr[];
+
+  constructor(private readonly scan: Scan, private readonly source: TableSource) {
+    this.schema = scan.schema;
+    this.filters = scan.filters.flatMap(conjuncts);
+  }
+
+  /** Partitions this scan reads. */
+  get partitions(): readonly ScanPartition[] {
+    return this.scan.partitions ?? this.source.partitions;
+  }
+
+  async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    const columns = this.scan.projection;
+    for (const partition of this.partitions) {
+      checkCancelled(context);
+      context.metrics.partitionsScanned += 1;
+      context.metrics.bytesScanned += projectedBytes(partition, columns);
+      try {
+        for await (const batch of this.source.scan(partition.id, columns, context.signal)) {
+          checkCancelled(context);
+          context.metrics.rowsScanned += batch.length;
+          const kept = this.filters.length === 0 ? batch : filterRows(batch, this.filters);
+          if (kept.length > 0) yield* boundedBatches(kept);
+        }
+      } catch (error) {
+        throw asCancelled(context, error);
+      }
+    }
+  }
+}
+
+/** Bytes of the projected columns of a partition (the whole partition when it has no column statistics). */
+function projectedBytes(partition: ScanPartition, columns: readonly number[]): number {
+  if (partition.columns.length === 0) return partition.bytes;
+  let bytes = 0;
+  for (const c of columns) bytes += partition.columns[c]?.bytes ?? 0;
+  return bytes;
+}

@@ -1,0 +1,49 @@
+/**
+ * ORDER BY: buffers all input (counted against the query's memory limit), sorts an index array
+ * by the keys (stable), and streams the rows out in key order.
+ */
+import type { Batch, Schema } from '../../storage/index.js';
+import type { SortKey } from '../plan/index.js';
+import { concatBatches, prepareSortKeys, sortedIndices, takeBatch } from '../exec/index.js';
+import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
+import { batchBytes, batchRowsMax, checkCancelled, MemoryReservation } from './execution-limits.js';
+
+/** Full sort. */
+export class SortExec implements ExecutionPlan {
+  readonly schema: Schema;
+  readonly children: readonly ExecutionPlan[];
+
+  constructor(readonly input: ExecutionPlan, private readonly keys: readonly SortKey[]) {
+    this.schema = input.schema;
+    this.children = [input];
+  }
+
+  async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    const reservation = new MemoryReservation(context, 'SortExec');
+    try {
+      const batches: Batch[] = [];
+      const seen = new WeakSet<object>();
+      let bytes = 0;
+      for await (const batch of this.input.execute(context)) {
+        checkCancelled(context);
+        if (batch.length === 0) continue;
+        batches.push(batch);
+        bytes += batchBytes(batch, seen);
+        reservation.resize(bytes);
+      }
+      if (batches.length === 0) return;
+      const all = concatBatches(this.schema.fields.map((f) => f.type), batches);
+      batches.length = 0;
+      // The index array and key columns roughly double what the rows take while sorting.
+      reservation.resize(2 * bytes + all.length * 4);
+      const order = sortedIndices(prepareSortKeys(this.keys, all), all.length);
+      for (let start = 0; start < all.length; start += batchRowsMax) {
+        checkCancelled(context);
+        const end = Math.min(start + batchRowsMax, all.length);
+        yield takeBatch(all, order.subarray(start, end), end - start);
+      }
+    } finally {
+      reservation.release();
+    }
+  }
+}

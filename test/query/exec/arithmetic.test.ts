@@ -1,0 +1,89 @@
+import { Types, type Schema } from '../../../storage/index.js';
+import { Duck } from './duckdb-side.js';
+import { assertBothFail, assertLikeDuckDb, type Case } from './differential.js';
+import { call, cast, col, dec, lit } from './expr-builders.js';
+
+const { int32, int64, float64, int16 } = Types;
+
+describe('exec: arithmetic kernels against DuckDB', () => {
+  let duck: Duck;
+  before(async () => { duck = await Duck.open(); });
+
+  const schema: Schema = {
+    fields: [
+      { name: 'a', type: int32, nullable: true },
+      { name: 'b', type: int32, nullable: true },
+      { name: 'x', type: dec(15, 2), nullable: true },
+      { name: 'y', type: dec(10, 4), nullable: true },
+      { name: 'f', type: float64, nullable: true },
+      { name: 'g', type: float64, nullable: true },
+      { name: 'l', type: int64, nullable: true },
+    ],
+  };
+  const rows = [
+    [7, 2, 1234, 5, 1.5, 2, 9_000_000_000_000],
+    [-7, 2, -1234, -5, -1.5, 0, -3],
+    [7, -2, -5, 15_000, 0, 0, 0],
+    [0, 0, 0, 0, -0.25, 3, 1],
+    [2147483647, -1, 99999, -1, 1e300, -1e-300, -9_007_199_254_740_991],
+    [null, 3, null, 12_345, null, 4, null],
+    [5, null, 1, null, 7, null, 5],
+    [-2147483647, 7, 105, 2_5000, 2.5, 2.5, 12],
+  ];
+  const a = col(0, int32); const b = col(1, int32);
+  const x = col(2, dec(15, 2)); const y = col(3, dec(10, 4));
+  const f = col(4, float64); const g = col(5, float64); const l = col(6, int64);
+
+  it('integers: + - * // % with NULLs and division by zero (// and % by zero are NULL)', async () => {
+    const cases: Case[] = [
+      { sql: 'a::BIGINT + b', expr: call('add', int64, cast(a, int64), cast(b, int64)) },
+      { sql: 'a::BIGINT - b', expr: call('subtract', int64, cast(a, int64), cast(b, int64)) },
+      { sql: 'a::BIGINT * b', expr: call('multiply', int64, cast(a, int64), cast(b, int64)) },
+      { sql: 'a // b', expr: call('integer_divide', int32, a, b) },
+      { sql: 'a % b', expr: call('modulo', int32, a, b) },
+      { sql: 'a % 3', expr: call('modulo', int32, a, lit(3, int32)) },
+      { sql: '10 - a::BIGINT', expr: call('subtract', int64, lit(10, int64), cast(a, int64)) },
+      { sql: 'l + 1', expr: call('add', int64, l, lit(1, int64)) },
+      { sql: 'l // 2', expr: call('integer_divide', int64, l, lit(2, int64)) },
+      { sql: '-b', expr: call('negate', int32, b) },
+    ];
+    await assertLikeDuckDb(duck, schema, rows, cases);
+  });
+
+  it('/ yields DOUBLE with IEEE results for zero divisors', async () => {
+    await assertLikeDuckDb(duck, schema, rows, [
+      { sql: 'a / b', expr: call('divide', float64, a, b) },
+      { sql: 'x / y', expr: call('divide', float64, x, y) },
+      { sql: 'f / g', expr: call('divide', float64, f, g) },
+      { sql: 'f % g', expr: call('modulo', float64, f, g) },
+      { sql: '1 / f', expr: call('divide', float64, lit(1, float64), f) },
+    ]);
+  });
+
+  it('decimals: scales align for + -, add for *; negative values and rounding stay exact', async () => {
+    await assertLikeDuckDb(duck, schema, rows, [
+      { sql: 'x + y', expr: call('add', dec(18, 4), x, y) },
+      { sql: 'x - y', expr: call('subtract', dec(18, 4), x, y) },
+      { sql: 'y - x', expr: call('subtract', dec(18, 4), y, x) },
+      { sql: 'x * y', expr: call('multiply', dec(18, 6), x, y) },
+      { sql: 'x * 1.5', expr: call('multiply', dec(18, 3), x, lit(15, dec(2, 1))) },
+      { sql: '1 - x', expr: call('subtract', dec(18, 2), lit(1, dec(18, 0)), x) },
+      { sql: 'x % 7.00', expr: call('modulo', dec(15, 2), x, lit(700, dec(15, 2))) },
+      { sql: '-x', expr: call('negate', dec(15, 2), x) },
+      { sql: 'x::DOUBLE + f', expr: call('add', float64, cast(x, float64), f) },
+    ]);
+  });
+
+  it('INTEGER overflow raises NUMERIC_OUT_OF_RANGE as DuckDB errors', async () => {
+    await assertBothFail(duck, schema, [[2147483647, 1, 0, 0, 0, 0, 0]], { sql: 'a + b', expr: call('add', int32, a, b) }, 'NUMERIC_OUT_OF_RANGE');
+    await assertBothFail(duck, schema, [[-2147483648, 1, 0, 0, 0, 0, 0]], { sql: '-a', expr: call('negate', int32, a) }, 'NUMERIC_OUT_OF_RANGE');
+    await assertBothFail(duck, { fields: [{ name: 'a', type: int16, nullable: true }] }, [[30000]],
+      { sql: 'a * 2::SMALLINT', expr: call('multiply', int16, col(0, int16), lit(2, int16)) }, 'NUMERIC_OUT_OF_RANGE');
+  });
+
+  it('an overflow under a NULL row is no error', async () => {
+    await assertLikeDuckDb(duck, schema, [[2147483647, null, 0, 0, 0, 0, 0], [null, 5, 0, 0, 0, 0, 0]], [
+      { sql: 'a + b', expr: call('add', int32, a, b) },
+    ]);
+  });
+});
