@@ -1,0 +1,224 @@
+/**
+ * The query engine: one SQL statement in, one result out. Parses, resolves every table the
+ * statement names once (one snapshot per statement), binds, optimizes, builds the physical
+ * plan and runs it; DDL and INSERT go to the catalog.
+ */
+import {
+  StrataError, Types, stringVectorFromValues, toStrataError, typeToSql,
+  type Batch, type Schema,
+} from '../storage/index.js';
+import type { QueryCatalog, TableSource } from './catalog.js';
+import type { LogicalPlan } from './plan/logical-plan.js';
+import { collectScans } from './plan/plan-utils.js';
+import { explainPlan } from './plan/explain.js';
+import { parseSql } from './sql/parse.js';
+import { bindStatement, describeSchema, tableNamesOf, type BoundStatement } from './sql/binder.js';
+import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
+import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
+
+/** Default memory a query's operators may hold: 1 GiB. */
+export const queryMemoryBytesMaxDefault = 1024 * 1024 * 1024;
+
+/** Engine configuration. */
+export interface QueryEngineOptions {
+  /** Memory a query's hash tables and sort buffers may hold (default 1 GiB). */
+  readonly memoryBytesMax?: number;
+  /** Optimizer rules to skip, by the names EXPLAIN shows (e.g. 'PrunePartitions'). */
+  readonly disabledRules?: readonly string[];
+}
+
+/** Per-statement options. */
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** What a statement read and how long it took. */
+export interface QueryStats {
+  readonly partitionsTotal: number;
+  readonly partitionsScanned: number;
+  readonly partitionsPruned: number;
+  readonly rowsScanned: number;
+  readonly bytesScanned: number;
+  readonly elapsedMs: number;
+}
+
+/** The result of one statement. */
+export interface QueryResult {
+  /** 'SELECT', 'EXPLAIN', 'CREATE TABLE', 'DROP TABLE', 'INSERT', 'SHOW TABLES', 'DESCRIBE'. */
+  readonly command: string;
+  readonly schema: Schema;
+  readonly batches: Batch[];
+  /** Rows written by INSERT; null for other statements. */
+  readonly rowsAffected: number | null;
+  readonly stats: QueryStats;
+}
+
+const emptySchema: Schema = { fields: [] };
+
+interface PlanRun {
+  readonly batches: Batch[];
+  readonly metrics: ExecutionMetrics;
+}
+
+/** Runs SQL statements against a catalog. */
+export class QueryEngine {
+  private readonly catalog: QueryCatalog;
+  private readonly memoryBytesMax: number;
+  private readonly disabledRules: readonly string[];
+
+  constructor(catalog: QueryCatalog, options: QueryEngineOptions = {}) {
+    this.catalog = catalog;
+    this.memoryBytesMax = options.memoryBytesMax ?? queryMemoryBytesMaxDefault;
+    if (!(this.memoryBytesMax > 0)) {
+      throw new StrataError('input', 'INVALID_OPTION', `memoryBytesMax must be a positive number of bytes, got ${String(options.memoryBytesMax)}`);
+    }
+    this.disabledRules = [...(options.disabledRules ?? [])];
+    validateRuleNames(this.disabledRules);
+  }
+
+  /** Runs one statement. */
+  async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    const startedMs = performance.now();
+    const signal = options.signal;
+    try {
+      throwIfCancelled(signal);
+      const { bound, tables } = await this.prepare(sql);
+      throwIfCancelled(signal);
+      return await this.run(bound, tables, signal, startedMs);
+    } catch (error) {
+      throw asQueryError(error, signal);
+    }
+  }
+
+  /** The optimized plan of a query (with or without a leading EXPLAIN), as text lines joined by newlines. */
+  async explain(sql: string): Promise<string> {
+    try {
+      const { bound, tables } = await this.prepare(sql);
+      if (bound.kind !== 'query' && bound.kind !== 'explain') {
+        throw new StrataError('not_supported', 'NOT_SUPPORTED', 'explain() takes a query (SELECT …)');
+      }
+      return explainLines(optimize(bound.plan, { tables }, this.disabledRules)).join('\n');
+    } catch (error) {
+      throw asQueryError(error, undefined);
+    }
+  }
+
+  private async prepare(sql: string): Promise<{ bound: BoundStatement; tables: Map<string, TableSource> }> {
+    const { source, statement } = parseSql(sql);
+    const tables = new Map<string, TableSource>();
+    for (const name of tableNamesOf(statement)) {
+      const table = await this.catalog.getTable(name);
+      if (table !== null) tables.set(name, table);
+    }
+    return { bound: bindStatement(statement, { source, tables }), tables };
+  }
+
+  private async run(bound: BoundStatement, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number): Promise<QueryResult> {
+    const done = (command: string, schema: Schema, batches: Batch[], rowsAffected: number | null, plan: LogicalPlan | null, metrics: ExecutionMetrics | null): QueryResult => ({
+      command, schema, batches, rowsAffected, stats: statsOf(plan, metrics, performance.now() - startedMs),
+    });
+    switch (bound.kind) {
+      case 'query': {
+        const plan = optimize(bound.plan, { tables }, this.disabledRules).plan;
+        const { batches, metrics } = await this.runPlan(plan, tables, signal);
+        return done('SELECT', plan.schema, batches, null, plan, metrics);
+      }
+      case 'explain': {
+        const optimized = optimize(bound.plan, { tables }, this.disabledRules);
+        const lines = explainLines(optimized);
+        return done('EXPLAIN', { fields: [{ name: 'plan', type: Types.string, nullable: false }] }, [textBatch([lines])], null, optimized.plan, null);
+      }
+      case 'create_table':
+        await this.catalog.createTable(bound.name, bound.columns, { ifNotExists: bound.ifNotExists, options: {} });
+        return done('CREATE TABLE', emptySchema, [], null, null, null);
+      case 'drop_table':
+        await this.catalog.dropTable(bound.name, bound.ifExists);
+        return done('DROP TABLE', emptySchema, [], null, null, null);
+      case 'show_tables': {
+        const names = [...(await this.catalog.listTables())].sort();
+        return done('SHOW TABLES', { fields: [{ name: 'name', type: Types.string, nullable: false }] }, [textBatch([names])], null, null, null);
+      }
+      case 'describe': {
+        const fields = bound.schema.fields;
+        const batch = textBatch([fields.map((f) => f.name), fields.map((f) => typeToSql(f.type)), fields.map((f) => (f.nullable ? 'YES' : 'NO'))]);
+        return done('DESCRIBE', describeSchema, [batch], null, null, null);
+      }
+      case 'insert': {
+        const plan = optimize(bound.plan, { tables }, this.disabledRules).plan;
+        const { batches, metrics } = await this.runPlan(plan, tables, signal);
+        checkNotNull(bound.table, bound.schema, batches);
+        throwIfCancelled(signal);
+        const rows = batches.some((b) => b.length > 0) ? await this.catalog.insert(bound.table, batches.filter((b) => b.length > 0)) : 0;
+        return done('INSERT', emptySchema, [], rows, plan, metrics);
+      }
+    }
+  }
+
+  private async runPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined): Promise<PlanRun> {
+    const physical = createPhysicalPlan(plan, tables);
+    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
+    const batches: Batch[] = [];
+    for await (const batch of physical.execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics })) {
+      throwIfCancelled(signal);
+      batches.push(batch);
+    }
+    return { batches, metrics };
+  }
+}
+
+/** EXPLAIN text: the plan, then the optimizer rules that changed it. */
+function explainLines(optimized: OptimizedPlan): string[] {
+  const lines = explainPlan(optimized.plan);
+  lines.push(`Optimizer rules applied: ${optimized.applied.length === 0 ? 'none' : optimized.applied.join(', ')}`);
+  return lines;
+}
+
+/** A batch of string columns, one array of values per column. */
+function textBatch(columns: readonly (readonly string[])[]): Batch {
+  const vectors = columns.map((values) => stringVectorFromValues(Types.string, values));
+  return { length: columns[0]?.length ?? 0, columns: vectors };
+}
+
+function statsOf(plan: LogicalPlan | null, metrics: ExecutionMetrics | null, elapsedMs: number): QueryStats {
+  let partitionsTotal = 0;
+  let partitionsPruned = 0;
+  for (const scan of plan === null ? [] : collectScans(plan)) {
+    partitionsTotal += scan.partitionsTotal;
+    partitionsPruned += scan.partitions === null ? 0 : scan.partitionsTotal - scan.partitions.length;
+  }
+  return {
+    partitionsTotal, partitionsPruned,
+    partitionsScanned: metrics?.partitionsScanned ?? 0,
+    rowsScanned: metrics?.rowsScanned ?? 0,
+    bytesScanned: metrics?.bytesScanned ?? 0,
+    elapsedMs,
+  };
+}
+
+/** NOT_NULL_VIOLATION when a computed value for a NOT NULL column is NULL. */
+function checkNotNull(table: string, schema: Schema, batches: readonly Batch[]): void {
+  let rowBase = 0;
+  for (const batch of batches) {
+    schema.fields.forEach((field, c) => {
+      const nulls = batch.columns[c].nulls;
+      if (field.nullable || nulls === null) return;
+      const row = nulls.indexOf(1);
+      if (row >= 0) {
+        throw new StrataError('input', 'NOT_NULL_VIOLATION', `column ${field.name} of table ${table} is NOT NULL, but inserted row ${rowBase + row + 1} has NULL there; nothing was inserted`, { table, columnName: field.name });
+      }
+    });
+    rowBase += batch.length;
+  }
+}
+
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StrataError('cancelled', 'QUERY_CANCELLED', 'the query was cancelled');
+}
+
+function asQueryError(error: unknown, signal: AbortSignal | undefined): StrataError {
+  if (error instanceof StrataError) return error;
+  if (signal?.aborted || (error instanceof Error && error.name === 'AbortError')) {
+    return new StrataError('cancelled', 'QUERY_CANCELLED', 'the query was cancelled', {}, { cause: error });
+  }
+  return toStrataError(error);
+}

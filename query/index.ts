@@ -1,0 +1,9 @@
+/** query/: SQL front end (parse, bind), optimizer, execution; the engine that runs statements. */
+export { QueryEngine, queryMemoryBytesMaxDefault } from './engine.js';
+export type { QueryEngineOptions, QueryResult, QueryStats, ExecuteOptions } from './engine.js';
+export type { QueryCatalog, TableSource, ScanPartition, ColumnDefinition, CreateTableOptions } from './catalog.js';
+export * from './plan/index.js';
+export { explainPlan, formatExpr } from './plan/explain.js';
+export { optimizerRuleNames } from './optimize/optimizer.js';
+export { parseSql } from './sql/parse.js';
+export type { SqlStatement } from './sql/ast.js';

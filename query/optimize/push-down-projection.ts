@@ -1,0 +1,118 @@
+/**
+ * PushDownProjection: each node asks its input only for the columns it uses, so scans decode
+ * only the columns a query needs (Scan.projection) and unused projections and aggregates are
+ * dropped. Works top-down with the set of output positions the parent needs, and bottom-up
+ * with the mapping from old to new positions that parents use to renumber their references.
+ */
+import type { Expr } from '../plan/expr.js';
+import { collectAggregateColumns, collectColumns, remapColumns } from '../plan/expr-utils.js';
+import type { LogicalPlan } from '../plan/logical-plan.js';
+import type { OptimizerRule } from './optimizer-rule.js';
+
+interface Pruned {
+  readonly plan: LogicalPlan;
+  /** Old output position → new output position, for every position still produced. */
+  readonly mapping: ReadonlyMap<number, number>;
+}
+
+function sorted(set: ReadonlySet<number>): number[] {
+  return [...set].sort((a, b) => a - b);
+}
+
+function positionsMap(kept: readonly number[]): Map<number, number> {
+  return new Map(kept.map((old, i) => [old, i]));
+}
+
+function identity(count: number): Map<number, number> {
+  return new Map(Array.from({ length: count }, (_, i) => [i, i]));
+}
+
+function union(required: ReadonlySet<number>, exprs: readonly Expr[]): Set<number> {
+  const result = new Set(required);
+  for (const expr of exprs) collectColumns(expr, result);
+  return result;
+}
+
+function prune(plan: LogicalPlan, required: ReadonlySet<number>): Pruned {
+  switch (plan.kind) {
+    case 'scan': {
+      const kept = sorted(union(required, plan.filters));
+      const mapping = positionsMap(kept);
+      const projection = kept.map((i) => plan.projection[i]);
+      const filters = plan.filters.map((f) => remapColumns(f, mapping));
+      const unchanged = kept.length === plan.projection.length;
+      const schema = { fields: kept.map((i) => plan.schema.fields[i]) };
+      return { plan: unchanged ? plan : { ...plan, projection, filters, schema }, mapping };
+    }
+    case 'filter': {
+      const input = prune(plan.input, union(required, [plan.predicate]));
+      const predicate = remapColumns(plan.predicate, input.mapping);
+      return { plan: { ...plan, input: input.plan, predicate, schema: input.plan.schema }, mapping: input.mapping };
+    }
+    case 'project': {
+      const kept = sorted(required);
+      const exprs = kept.map((i) => plan.exprs[i]);
+      const input = prune(plan.input, union(new Set(), exprs));
+      const schema = { fields: kept.map((i) => plan.schema.fields[i]) };
+      const node: LogicalPlan = { ...plan, input: input.plan, exprs: exprs.map((e) => remapColumns(e, input.mapping)), schema };
+      return { plan: node, mapping: positionsMap(kept) };
+    }
+    case 'aggregate': return pruneAggregate(plan, required);
+    case 'sort':
+    case 'top_n': {
+      const input = prune(plan.input, union(required, plan.keys.map((k) => k.expr)));
+      const keys = plan.keys.map((k) => ({ ...k, expr: remapColumns(k.expr, input.mapping) }));
+      return { plan: { ...plan, input: input.plan, keys, schema: input.plan.schema } as LogicalPlan, mapping: input.mapping };
+    }
+    case 'limit': {
+      const input = prune(plan.input, required);
+      return { plan: { ...plan, input: input.plan, schema: input.plan.schema }, mapping: input.mapping };
+    }
+    case 'distinct': {
+      // Every column decides which rows are duplicates: all of them stay.
+      const input = prune(plan.input, new Set(identity(plan.schema.fields.length).keys()));
+      return { plan: { ...plan, input: input.plan }, mapping: identity(plan.schema.fields.length) };
+    }
+    case 'values': return { plan, mapping: identity(plan.schema.fields.length) };
+  }
+}
+
+function pruneAggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, required: ReadonlySet<number>): Pruned {
+  const keyCount = plan.groupBy.length;
+  // Keys define the groups, so all stay; unused aggregates go.
+  const keptAggregates = plan.aggregates.map((_, i) => i).filter((i) => required.has(keyCount + i));
+  const needed = union(new Set(), plan.groupBy);
+  for (const i of keptAggregates) collectAggregateColumns(plan.aggregates[i], needed);
+  const input = prune(plan.input, needed);
+  const groupBy = plan.groupBy.map((k) => remapColumns(k, input.mapping));
+  const aggregates = keptAggregates.map((i) => {
+    const a = plan.aggregates[i];
+    return {
+      ...a,
+      arg: a.arg === null ? null : remapColumns(a.arg, input.mapping),
+      filter: a.filter === null ? null : remapColumns(a.filter, input.mapping),
+    };
+  });
+  const kept = [...plan.groupBy.map((_, i) => i), ...keptAggregates.map((i) => keyCount + i)];
+  const schema = { fields: kept.map((i) => plan.schema.fields[i]) };
+  return { plan: { ...plan, input: input.plan, groupBy, aggregates, schema }, mapping: positionsMap(kept) };
+}
+
+/** True when two plans are the same tree of the same node kinds with the same projections (cheap change test). */
+function sameShape(a: LogicalPlan, b: LogicalPlan): boolean {
+  if (a.kind !== b.kind || a.schema.fields.length !== b.schema.fields.length) return false;
+  if (a.kind === 'scan' && b.kind === 'scan') return a.projection.length === b.projection.length;
+  if (a.kind === 'aggregate' && b.kind === 'aggregate' && a.aggregates.length !== b.aggregates.length) return false;
+  if (a.kind === 'scan' || a.kind === 'values' || b.kind === 'scan' || b.kind === 'values') return true;
+  return sameShape(a.input, (b as typeof a).input);
+}
+
+/** The PushDownProjection rule. */
+export const PushDownProjection: OptimizerRule = {
+  name: 'PushDownProjection',
+  apply(plan: LogicalPlan): LogicalPlan {
+    const pruned = prune(plan, new Set(identity(plan.schema.fields.length).keys()));
+    // Report "no change" (the same object) when no column was dropped anywhere.
+    return sameShape(plan, pruned.plan) ? plan : pruned.plan;
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * Text rendering of logical plans and expressions for EXPLAIN: one line per node, children
+ * indented by two spaces; scans show the columns they read, the filters pushed into them and
+ * how many partitions pruning left of the table's total.
+ */
+import { formatDate, formatDecimal, formatTimestamp, typeToSql } from '../../storage/index.js';
+import type { AggregateExpr, Call, Expr, IntervalValue, Literal } from './expr.js';
+import type { LogicalPlan, SortKey } from './logical-plan.js';
+import { planInputs } from './plan-utils.js';
+
+const infixOperators: Readonly<Record<string, string>> = {
+  add: '+', subtract: '-', multiply: '*', divide: '/', integer_divide: '//', modulo: '%',
+  eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=', and: 'AND', or: 'OR',
+};
+
+function formatInterval(value: IntervalValue): string {
+  const parts: string[] = [];
+  if (value.months !== 0) parts.push(`${value.months} month${Math.abs(value.months) === 1 ? '' : 's'}`);
+  if (value.days !== 0) parts.push(`${value.days} day${Math.abs(value.days) === 1 ? '' : 's'}`);
+  if (value.micros !== 0 || parts.length === 0) parts.push(`${value.micros / 1_000_000} seconds`);
+  return `INTERVAL '${parts.join(' ')}'`;
+}
+
+/** SQL-like text of a literal. */
+export function formatLiteral(value: Literal): string {
+  const v = value.value;
+  if (v === null) return 'NULL';
+  switch (value.type.id) {
+    case 'string': return `'${String(v).split("'").join("''")}'`;
+    case 'boolean': return v ? 'true' : 'false';
+    case 'date': return `DATE '${formatDate(Number(v))}'`;
+    case 'timestamp': return `TIMESTAMP '${formatTimestamp(Number(v))}'`;
+    case 'decimal': return formatDecimal(Number(v), value.type.scale ?? 0);
+    case 'interval': return formatInterval(v as IntervalValue);
+    default: return String(v);
+  }
+}
+
+function isInfix(expr: Expr): boolean {
+  return expr.kind === 'call' && infixOperators[expr.fn] !== undefined;
+}
+
+function formatOperand(expr: Expr): string {
+  const text = formatExpr(expr);
+  return isInfix(expr) || expr.kind === 'in_list' || expr.kind === 'like' || expr.kind === 'is_null' ? `(${text})` : text;
+}
+
+function formatCall(expr: Call): string {
+  const infix = infixOperators[expr.fn];
+  if (infix !== undefined) return expr.args.map(formatOperand).join(` ${infix} `);
+  if (expr.fn === 'not') return `NOT ${formatOperand(expr.args[0])}`;
+  if (expr.fn === 'negate') return `-${formatOperand(expr.args[0])}`;
+  return `${expr.fn}(${expr.args.map(formatExpr).join(', ')})`;
+}
+
+/** SQL-like text of a bound expression. */
+export function formatExpr(expr: Expr): string {
+  switch (expr.kind) {
+    case 'column': return expr.name;
+    case 'literal': return formatLiteral(expr);
+    case 'call': return formatCall(expr);
+    case 'case': {
+      const whens = expr.whens.map((arm) => ` WHEN ${formatExpr(arm.when)} THEN ${formatExpr(arm.then)}`).join('');
+      return `CASE${whens}${expr.otherwise === null ? '' : ` ELSE ${formatExpr(expr.otherwise)}`} END`;
+    }
+    case 'cast': return `CAST(${formatExpr(expr.expr)} AS ${typeToSql(expr.type)})`;
+    case 'in_list': return `${formatOperand(expr.expr)} ${expr.negated ? 'NOT IN' : 'IN'} (${expr.list.map(formatExpr).join(', ')})`;
+    case 'like': {
+      const op = `${expr.negated ? 'NOT ' : ''}${expr.caseInsensitive ? 'ILIKE' : 'LIKE'}`;
+      const escape = expr.escape === null ? '' : ` ESCAPE '${expr.escape}'`;
+      return `${formatOperand(expr.expr)} ${op} ${formatOperand(expr.pattern)}${escape}`;
+    }
+    case 'is_null': return `${formatOperand(expr.expr)} IS ${expr.negated ? 'NOT ' : ''}NULL`;
+  }
+}
+
+/** Text of an aggregate call. */
+export function formatAggregate(aggregate: AggregateExpr): string {
+  const filter = aggregate.filter === null ? '' : ` FILTER (WHERE ${formatExpr(aggregate.filter)})`;
+  if (aggregate.fn === 'count_star') return `count(*)${filter}`;
+  const arg = aggregate.arg === null ? '' : formatExpr(aggregate.arg);
+  return `${aggregate.fn}(${aggregate.distinct ? 'DISTINCT ' : ''}${arg})${filter}`;
+}
+
+function formatSortKey(key: SortKey): string {
+  return `${formatExpr(key.expr)} ${key.ascending ? 'ASC' : 'DESC'}${key.nullsFirst ? ' NULLS FIRST' : ''}`;
+}
+
+function list(items: readonly string[]): string {
+  return `[${items.join(', ')}]`;
+}
+
+/** The one-line description of a plan node (without its inputs). */
+export function describeNode(plan: LogicalPlan): string {
+  switch (plan.kind) {
+    case 'scan': {
+      const columns = plan.projection.map((i) => plan.tableSchema.fields[i].name);
+      const read = plan.partitions === null ? plan.partitionsTotal : plan.partitions.length;
+      const filters = plan.filters.length === 0 ? '' : ` filters=${list(plan.filters.map(formatExpr))}`;
+      return `Scan: ${plan.table} projection=${list(columns)}${filters} partitions=${read}/${plan.partitionsTotal} (${plan.partitionsTotal - read} pruned)`;
+    }
+    case 'filter': return `Filter: ${formatExpr(plan.predicate)}`;
+    case 'project': return `Project: ${plan.exprs.map((e, i) => {
+      const text = formatExpr(e);
+      const name = plan.schema.fields[i].name;
+      return text === name ? text : `${text} AS ${name}`;
+    }).join(', ')}`;
+    case 'aggregate': return `Aggregate: groupBy=${list(plan.groupBy.map(formatExpr))} aggregates=${list(plan.aggregates.map(formatAggregate))}`;
+    case 'sort': return `Sort: ${plan.keys.map(formatSortKey).join(', ')}`;
+    case 'limit': return `Limit: limit=${plan.limit ?? 'none'} offset=${plan.offset}`;
+    case 'top_n': return `TopN: ${plan.keys.map(formatSortKey).join(', ')} limit=${plan.limit} offset=${plan.offset}`;
+    case 'distinct': return 'Distinct';
+    case 'values': return `Values: ${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'}`;
+  }
+}
+
+/** The plan as indented lines, root first. */
+export function explainPlan(plan: LogicalPlan, indent = 0, lines: string[] = []): string[] {
+  lines.push(`${'  '.repeat(indent)}${describeNode(plan)}`);
+  for (const input of planInputs(plan)) explainPlan(input, indent + 1, lines);
+  return lines;
+}

@@ -1,0 +1,232 @@
+/**
+ * Converts node-sql-parser statement and query nodes into strata's SQL AST (ast.ts). Clauses
+ * are visited in the order they are written so the Locator can place every node.
+ */
+import type { RawNode } from './pg-parser.js';
+import { Locator } from './locator.js';
+import type { SourceText } from './source-text.js';
+import type { Token } from './lexer.js';
+import { convertExpr, convertTypeName, identifierName, type ConvertContext } from './convert-expr.js';
+import type {
+  SqlColumnDefinition, SqlCommonTable, SqlExpr, SqlFromItem, SqlJoinType, SqlOrderItem, SqlQuery,
+  SqlSelect, SqlSelectItem, SqlStatement,
+} from './ast.js';
+
+/** Converts one parsed statement; `tokens` are the statement's tokens (for positions). */
+export function convertStatement(raw: RawNode, source: SourceText, tokens: readonly Token[]): SqlStatement {
+  const context = new StatementConverter(source, new Locator(tokens, source.text.length));
+  return context.statement(raw);
+}
+
+class StatementConverter implements ConvertContext {
+  readonly source: SourceText;
+  readonly locator: Locator;
+
+  constructor(source: SourceText, locator: Locator) {
+    this.source = source;
+    this.locator = locator;
+  }
+
+  statement(raw: RawNode): SqlStatement {
+    const pos = this.locator.here();
+    switch (raw.type) {
+      case 'select': return { kind: 'query', query: this.convertQuery(raw), pos };
+      case 'create': return this.createTable(raw, pos);
+      case 'drop': return this.dropTable(raw, pos);
+      case 'insert': return this.insert(raw, pos);
+      default: throw this.unsupported(`${String(raw.type).toUpperCase()} statements are not supported`, pos);
+    }
+  }
+
+  private unsupported(message: string, pos: number): Error {
+    return this.source.error('not_supported', 'NOT_SUPPORTED', message, pos);
+  }
+
+  expr(raw: RawNode): SqlExpr {
+    return convertExpr(raw, this);
+  }
+
+  convertQuery(raw: RawNode): SqlQuery {
+    const left = this.select(raw);
+    if (raw._next === undefined || raw._next === null) return left;
+    const op = String(raw.set_op ?? 'union').toLowerCase();
+    const pos = this.locator.word(op.split(' ')[0]);
+    return { kind: 'set_operation', op, left, right: this.convertQuery(raw._next), pos };
+  }
+
+  private select(raw: RawNode): SqlSelect {
+    const withs = raw.with === null || raw.with === undefined ? [] : (raw.with as RawNode[]).map((w) => this.commonTable(w));
+    const pos = this.locator.word('select');
+    const distinct = typeof raw.distinct?.type === 'string' && raw.distinct.type.toUpperCase() === 'DISTINCT';
+    const items = this.selectItems(raw.columns);
+    const from = raw.from === null || raw.from === undefined ? [] : this.fromItems(raw.from as RawNode[]);
+    const where = this.optionalClause('where', raw.where);
+    const groupBy = this.groupBy(raw.groupby);
+    const having = this.optionalClause('having', raw.having);
+    const orderBy = this.orderBy(raw.orderby);
+    const { limit, offset } = this.limit(raw.limit);
+    return { kind: 'select', with: withs, distinct, items, from, where, groupBy, having, orderBy, limit, offset, pos };
+  }
+
+  private commonTable(raw: RawNode): SqlCommonTable {
+    const name = identifierName(raw.name);
+    const pos = this.locator.identifier(name);
+    const columns = ((raw.columns ?? []) as unknown[]).map((c) => identifierName(c));
+    const statement = raw.stmt?.ast ?? raw.stmt;
+    return { name, columns, query: this.convertQuery(statement), pos };
+  }
+
+  private optionalClause(keyword: string, raw: RawNode | null | undefined): SqlExpr | null {
+    if (raw === null || raw === undefined) return null;
+    this.locator.word(keyword);
+    return this.expr(raw);
+  }
+
+  private selectItems(raw: unknown): SqlSelectItem[] {
+    if (raw === '*') return [{ kind: 'star', table: null, pos: this.locator.operator('*') }];
+    return (raw as RawNode[]).map((item) => {
+      const expr = this.expr(item.expr);
+      if (expr.kind === 'star') return { kind: 'star', table: expr.table, pos: expr.pos };
+      const alias = item.as === null || item.as === undefined ? null : identifierName(item.as);
+      if (alias !== null) this.locator.identifier(alias);
+      return { kind: 'expr', expr, alias, pos: expr.pos };
+    });
+  }
+
+  private fromItems(raw: readonly RawNode[]): SqlFromItem[] {
+    this.locator.word('from');
+    const items: SqlFromItem[] = [];
+    for (const node of raw) {
+      if (node.type === 'dual') continue;
+      const joinKeyword = typeof node.join === 'string' ? node.join.toUpperCase() : null;
+      if (joinKeyword === null || items.length === 0) {
+        items.push(this.fromItem(node));
+        continue;
+      }
+      const left = items.pop() as SqlFromItem;
+      const joinPos = this.locator.word('join');
+      const right = this.fromItem(node);
+      const on = node.on === null || node.on === undefined ? null : this.optionalClause('on', node.on);
+      const using = ((node.using ?? []) as unknown[]).map((u) => identifierName(u));
+      items.push({ kind: 'join', joinType: joinType(joinKeyword), left, right, on, using, pos: joinPos });
+    }
+    return items;
+  }
+
+  private fromItem(node: RawNode): SqlFromItem {
+    if (node.expr?.ast !== undefined) {
+      const pos = this.locator.word('select');
+      const query = this.convertQuery(node.expr.ast);
+      const alias = node.as === null || node.as === undefined ? null : identifierName(node.as);
+      if (alias !== null) this.locator.identifier(alias);
+      return { kind: 'derived', query, alias, columnAliases: [], pos };
+    }
+    if (typeof node.table !== 'string') throw this.unsupported('this kind of FROM item is not supported', this.locator.here());
+    const schema = node.db === null || node.db === undefined ? null : String(node.db);
+    const pos = schema === null ? this.locator.identifier(node.table) : this.locator.identifier(schema);
+    if (schema !== null) this.locator.identifier(node.table);
+    const alias = node.as === null || node.as === undefined ? null : identifierName(node.as);
+    if (alias !== null) this.locator.identifier(alias);
+    return { kind: 'table', name: node.table, schema, alias, pos };
+  }
+
+  private groupBy(raw: RawNode | null | undefined): SqlExpr[] {
+    if (raw === null || raw === undefined) return [];
+    const columns = (Array.isArray(raw) ? raw : raw.columns ?? []) as RawNode[];
+    if (columns.length === 0) return [];
+    this.locator.word('group');
+    return columns.map((c) => this.expr(c));
+  }
+
+  private orderBy(raw: RawNode[] | null | undefined): SqlOrderItem[] {
+    if (raw === null || raw === undefined || raw.length === 0) return [];
+    this.locator.word('order');
+    return raw.map((item) => {
+      const expr = this.expr(item.expr);
+      const ascending = String(item.type ?? 'ASC').toUpperCase() !== 'DESC';
+      const nulls = typeof item.nulls === 'string' ? item.nulls.toLowerCase() : null;
+      const nullsFirst = nulls === null ? null : nulls.endsWith('first');
+      return { expr, ascending, nullsFirst, pos: expr.pos };
+    });
+  }
+
+  private limit(raw: RawNode | null | undefined): { limit: SqlExpr | null; offset: SqlExpr | null } {
+    const values = (raw?.value ?? []) as RawNode[];
+    if (values.length === 0) return { limit: null, offset: null };
+    const convert = (node: RawNode): SqlExpr | null => (node?.type === 'origin' && String(node.value).toLowerCase() === 'all' ? null : this.expr(node));
+    if (raw?.seperator === 'offset') return { limit: convert(values[0]), offset: values.length > 1 ? this.expr(values[1]) : null };
+    if (raw?.seperator === ',') return { limit: convert(values[1]), offset: this.expr(values[0]) };
+    // OFFSET alone arrives as a single value with separator 'offset' or as LIMIT … ; be explicit.
+    return { limit: convert(values[0]), offset: values.length > 1 ? this.expr(values[1]) : null };
+  }
+
+  private createTable(raw: RawNode, pos: number): SqlStatement {
+    if (String(raw.keyword).toLowerCase() !== 'table') throw this.unsupported(`CREATE ${String(raw.keyword).toUpperCase()} is not supported`, pos);
+    if (raw.query_expr || raw.as) throw this.unsupported('CREATE TABLE … AS SELECT is not supported', pos);
+    const table = (raw.table as RawNode[])[0];
+    const name = String(table.table);
+    this.locator.identifier(name);
+    const columns: SqlColumnDefinition[] = [];
+    for (const definition of (raw.create_definitions ?? []) as RawNode[]) {
+      if (definition.resource !== 'column') {
+        throw this.unsupported(`table constraints (${String(definition.constraint_type ?? definition.resource)}) are not supported`, this.locator.here());
+      }
+      columns.push(this.columnDefinition(definition));
+    }
+    return { kind: 'create_table', name, ifNotExists: raw.if_not_exists !== null && raw.if_not_exists !== undefined, columns, pos };
+  }
+
+  private columnDefinition(definition: RawNode): SqlColumnDefinition {
+    const name = identifierName(definition.column?.column ?? definition.column);
+    const pos = this.locator.identifier(name);
+    const type = convertTypeName(definition.definition, this);
+    if (definition.default_val !== null && definition.default_val !== undefined) {
+      throw this.unsupported('column DEFAULT values are not supported', pos);
+    }
+    for (const key of ['primary_key', 'unique', 'unique_or_primary', 'check', 'reference_definition', 'auto_increment']) {
+      if (definition[key] !== null && definition[key] !== undefined) {
+        throw this.unsupported(`column constraint ${key.toUpperCase().replace(/_/g, ' ')} is not supported`, pos);
+      }
+    }
+    const notNull = String(definition.nullable?.type ?? '').toLowerCase() === 'not null';
+    return { name, type, notNull, pos };
+  }
+
+  private dropTable(raw: RawNode, pos: number): SqlStatement {
+    if (String(raw.keyword).toLowerCase() !== 'table') throw this.unsupported(`DROP ${String(raw.keyword).toUpperCase()} is not supported`, pos);
+    const names = (raw.name ?? []) as RawNode[];
+    if (names.length !== 1) throw this.unsupported('DROP TABLE of several tables is not supported; drop them one at a time', pos);
+    const ifExists = typeof raw.prefix === 'string' && raw.prefix.toUpperCase().includes('EXISTS');
+    this.locator.identifier(String(names[0].table));
+    return { kind: 'drop_table', name: String(names[0].table), ifExists, pos };
+  }
+
+  private insert(raw: RawNode, pos: number): SqlStatement {
+    if (raw.conflict) throw this.unsupported('INSERT … ON CONFLICT is not supported', pos);
+    if (raw.returning) throw this.unsupported('INSERT … RETURNING is not supported', pos);
+    const table = String((raw.table as RawNode[])[0].table);
+    this.locator.identifier(table);
+    const columns = raw.columns === null || raw.columns === undefined
+      ? null
+      : (raw.columns as unknown[]).map((c) => {
+        const name = identifierName(c);
+        return { name, pos: this.locator.identifier(name) };
+      });
+    const values = raw.values as RawNode;
+    if (values?.type === 'values') {
+      this.locator.word('values');
+      const rows = (values.values as RawNode[]).map((row) => ((row.value ?? []) as RawNode[]).map((v) => this.expr(v)));
+      return { kind: 'insert', table, columns, rows, query: null, pos };
+    }
+    if (values?.type === 'select') return { kind: 'insert', table, columns, rows: null, query: this.convertQuery(values), pos };
+    throw this.unsupported('this form of INSERT is not supported; use INSERT … VALUES or INSERT … SELECT', pos);
+  }
+}
+
+function joinType(keyword: string): SqlJoinType {
+  if (keyword.startsWith('LEFT')) return 'left';
+  if (keyword.startsWith('RIGHT')) return 'right';
+  if (keyword.startsWith('FULL')) return 'full';
+  if (keyword.startsWith('CROSS')) return 'cross';
+  return 'inner';
+}
