@@ -37,7 +37,7 @@ export async function ingestFiles(table: IngestTarget, files: string[], options:
   const startedMs = performance.now();
   const settings = loadSettings(files, options);
   const snapshot = await table.snapshot();
-  const plan = await planLoad(files, snapshot, settings.force);
+  const plan = await planLoad(files, snapshot, settings.force, options.signal);
   const load = new Load(table, snapshot, settings, options, plan);
   if (plan.files.length > 0) await load.run();
   return load.summary(files, plan, (performance.now() - startedMs) / 1000);
@@ -48,7 +48,7 @@ export async function ingestFiles(table: IngestTarget, files: string[], options:
  * stored bytes costs a small fraction of parsing them, and it lets a repeated load finish
  * without writing anything.
  */
-async function planLoad(files: readonly string[], snapshot: Snapshot, force: boolean): Promise<LoadPlan> {
+async function planLoad(files: readonly string[], snapshot: Snapshot, force: boolean, signal: AbortSignal | undefined): Promise<LoadPlan> {
   const sizes = await Promise.all(files.map((file) => fileSize(file)));
   const load: string[] = [];
   const skipped: string[] = [];
@@ -57,6 +57,7 @@ async function planLoad(files: readonly string[], snapshot: Snapshot, force: boo
   const hashAhead = !force && (snapshot.loadHashes.size > 0 || files.length > 1);
   const seen = new Set<string>();
   for (let i = 0; i < files.length; i++) {
+    if (signal?.aborted === true) throw cancelledError(snapshot.table);
     const hash = hashAhead ? await hashFile(files[i]) : undefined;
     if (hash !== undefined && (snapshot.loadHashes.has(hash) || seen.has(hash))) {
       skipped.push(files[i]);

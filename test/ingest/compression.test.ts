@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { compress as zstdCompress } from 'zstd-napi';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { compress as zstdCompress, CompressStream, DecompressStream } from 'zstd-napi';
 import { ingestFiles } from '../../ingest/index.js';
 import { Types } from '../../storage/index.js';
 import { newTable, rejection, schema, tableRows, TempDir } from './load-helpers.js';
@@ -31,6 +33,14 @@ describe('ingest/compressed inputs', () => {
     const half = text.indexOf('\n', text.length / 2) + 1;
     const frames = Buffer.concat([zstdCompress(text.subarray(0, half)), zstdCompress(text.subarray(half))]);
     await ingestFiles(table, [await dir.file('data.tbl.zst', frames)], { readChunkBytes: 777 });
+    assert.deepEqual(await tableRows(table), expected);
+  });
+
+  it('reads zstd frames with a 256 MiB window (long mode), which default decoders refuse', async () => {
+    const longWindow = await buffer(Readable.from([text]).pipe(new CompressStream({ windowLog: 28, enableLongDistanceMatching: true })));
+    await assert.rejects(buffer(Readable.from([longWindow]).pipe(new DecompressStream())), /too much memory/);
+    const table = await newTable(dir, twoColumns);
+    await ingestFiles(table, [await dir.file('long.tbl.zst', longWindow)], {});
     assert.deepEqual(await tableRows(table), expected);
   });
 

@@ -66,6 +66,31 @@ describe('ingest/csv load', () => {
     }
   });
 
+  it('reads random CSV with quoting, line breaks and multi-byte text the same at every chunk size', async () => {
+    // A seeded generator keeps the test deterministic while covering awkward combinations.
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const pieces = ['a', 'b', ',', '"', '\n', '\r\n', ' ', 'é', '日', '😀', '|', ''];
+    const expected: unknown[][] = [];
+    let text = 'id,name\n';
+    for (let i = 0; i < 300; i++) {
+      let value = '';
+      for (let k = random(6); k > 0; k--) value += pieces[random(pieces.length)];
+      const isNull = random(10) === 0;
+      expected.push([i, isNull ? null : value]);
+      const field = isNull ? '' : `"${value.replaceAll('"', '""')}"`;
+      text += `${i},${field}${random(2) === 0 ? '\n' : '\r\n'}`;
+    }
+    for (const readChunkBytes of [1, 3, 64, 1 << 20]) {
+      await dir.remove();
+      dir = await TempDir.create();
+      assert.deepEqual(await load(text, { readChunkBytes }), expected, `chunks of ${readChunkBytes} bytes`);
+    }
+  });
+
   it('strips a UTF-8 byte order mark at the start of the file', async () => {
     assert.deepEqual(await load('\ufeffid,name\n1,x\n', { readChunkBytes: 2 }), [[1, 'x']]);
   });
