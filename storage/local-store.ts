@@ -111,7 +111,7 @@ export class LocalStore implements Store {
       isDirectory = (await fs.lstat(source)).isDirectory();
       await fs.mkdir(nodePath.dirname(target), { recursive: true });
     } catch (error) {
-      throw fsError(error, 'rename', from, source);
+      throw fsError(error, `rename to '${to}'`, from, source);
     }
     try {
       if (isDirectory) {
@@ -128,7 +128,7 @@ export class LocalStore implements Store {
         throw new StrataError('conflict', 'STORE_FILE_EXISTS',
           `cannot rename '${from}' to '${to}' in ${this.url}: the target already exists; choose a new name`, { path: to });
       }
-      throw fsError(error, 'rename', `${from}' to '${to}`, source);
+      throw fsError(error, `rename to '${to}'`, from, source);
     }
   }
 

@@ -93,7 +93,8 @@ function remapCodes(vector: StringVector, length: number, codes: Int32Array, off
     if (vectorNulls !== null && vectorNulls[i] === 1) continue;
     const local = vectorCodes[i];
     let global = localToGlobal[local];
-    if (global < 0) {
+    // An out-of-range code reads undefined, which fails `>= 0` and is caught by the assert below.
+    if (!(global >= 0)) {
       const value = vector.dictionary[local];
       assert(typeof value === 'string', `string code ${local} has no dictionary entry`);
       global = index.get(value) ?? -1;

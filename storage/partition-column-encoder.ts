@@ -46,6 +46,15 @@ export function planColumn(field: Field, index: number, chunk: ColumnChunk, rows
   return { column: { ...field, physical: numericPhysical(field, numeric) }, chunk, range: columnRange(chunk, field.type, numeric), utf8: null };
 }
 
+/** Throws input PARTITION_TYPE_UNSUPPORTED for a column type no partition can hold. */
+export function checkStorable(field: Field): void {
+  const type = field.type;
+  if (type.id === 'interval' || (type.id === 'decimal' && (type.precision ?? storedDecimalPrecisionMax) > storedDecimalPrecisionMax)) {
+    throw new StrataError('input', 'PARTITION_TYPE_UNSUPPORTED',
+      `column '${field.name}' is ${typeToSql(type)}, which partitions cannot store (INTERVAL, or DECIMAL beyond ${storedDecimalPrecisionMax} digits); declare DECIMAL(18,s), DOUBLE or BIGINT`);
+  }
+}
+
 function numericPhysical(field: Field, range: NumericRange): PhysicalType {
   const type = field.type;
   switch (type.id) {
@@ -60,10 +69,6 @@ function numericPhysical(field: Field, range: NumericRange): PhysicalType {
       requireExactIntegers(field, range, Infinity);
       return { kind: 'timestamp-us' };
     case 'decimal':
-      if ((type.precision ?? storedDecimalPrecisionMax) > storedDecimalPrecisionMax) {
-        throw new StrataError('input', 'PARTITION_TYPE_UNSUPPORTED',
-          `column '${field.name}' is ${typeToSql(type)}: stored decimals have at most ${storedDecimalPrecisionMax} digits; declare DECIMAL(18,s) or DOUBLE`);
-      }
       requireExactIntegers(field, range);
       return { kind: 'int', bitWidth: intWidth(range.min ?? 0, range.max ?? 0, true) };
     case 'int64':

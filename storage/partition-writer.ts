@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32, Sha256Checksum } from './checksum.js';
 import { StrataError } from './errors.js';
 import { gatherColumn } from './partition-column-chunk.js';
-import { encodeColumnBuffers, planColumn, type ColumnPlan } from './partition-column-encoder.js';
+import { checkStorable, encodeColumnBuffers, planColumn, type ColumnPlan } from './partition-column-encoder.js';
 import {
   align8, arrowMagic, batchRowsMaxDefault, compressedLengthPrefixBytes, MessageHeaderType,
   strataChecksumsKey, strataFormatKey, strataFormatVersion, type BodyBuffer, type FieldNode, type PartitionChecksums,
@@ -129,6 +129,11 @@ async function collectBatches(source: BatchSource, schema: Schema): Promise<{ ba
       throw new StrataError('internal', 'ASSERTION_FAILED',
         `assertion failed: a batch with ${batch.columns.length} columns was written to a partition of ${schema.fields.length} columns`);
     }
+    for (const vector of batch.columns) {
+      if (vector.length !== batch.length) {
+        throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: a vector of ${vector.length} rows sits in a batch of ${batch.length}`);
+      }
+    }
     if (batch.length === 0) continue;
     batches.push(batch);
     rows += batch.length;
@@ -160,6 +165,7 @@ function checkNullability(plans: readonly ColumnPlan[]): void {
  */
 export async function writePartition(store: Store, path: string, schema: Schema, batches: BatchSource, options: PartitionWriteOptions = {}): Promise<PartitionMeta> {
   const { batchRowsMax, level } = checkOptions(options);
+  schema.fields.forEach(checkStorable);
   const collected = await collectBatches(batches, schema);
   const rows = collected.rows;
   const plans = schema.fields.map((field, index) => planColumn(field, index, gatherColumn(collected.batches, index, field, rows), rows));
@@ -169,10 +175,12 @@ export async function writePartition(store: Store, path: string, schema: Schema,
   for (let start = 0; start < rows; start += batchRowsMax) {
     recordBatches.push(encodeRecordBatch(plans, start, Math.min(rows, start + batchRowsMax), level));
   }
+  const dictionaryColumns = plans.flatMap((plan, column) => (plan.column.physical.kind === 'dictionary' ? [column] : []));
   const checksums: PartitionChecksums = {
     algorithm: 'crc32',
     batches: recordBatches.map((message) => message.body.crcs),
-    dictionaries: Object.fromEntries(dictionaries.map((message, i) => [String(dictionaryIds(plans)[i]), message.body.crcs[0]])),
+    // A column's dictionary id is its position (planColumn), so the key is the column.
+    dictionaries: Object.fromEntries(dictionaries.map((message, i) => [String(dictionaryColumns[i]), message.body.crcs[0]])),
   };
   const schemaFlat = schemaTable(plans.map((plan) => plan.column), [[strataFormatKey, strataFormatVersion], [strataChecksumsKey, JSON.stringify(checksums)]]);
   const file = assembleFile(schemaFlat, dictionaries, recordBatches);
@@ -183,20 +191,12 @@ export async function writePartition(store: Store, path: string, schema: Schema,
     rows,
     bytes: file.bytes,
     checksum: file.checksum,
-    columns: plans.map((plan, column) => columnStats(plan, column, dictionaries, recordBatches, plans)),
+    columns: plans.map((plan, column): ColumnStats => {
+      let bytes = dictionaryColumns.includes(column) ? dictionaries[dictionaryColumns.indexOf(column)].body.length : 0;
+      for (const batch of recordBatches) bytes += batch.body.columnBytes[column];
+      return { min: plan.range.min, max: plan.range.max, nullCount: plan.chunk.nullCount, bytes };
+    }),
   };
-}
-
-function dictionaryIds(plans: readonly ColumnPlan[]): number[] {
-  return plans.flatMap((plan) => (plan.column.physical.kind === 'dictionary' ? [plan.column.physical.dictionaryId] : []));
-}
-
-function columnStats(plan: ColumnPlan, column: number, dictionaries: readonly EncodedMessage[], batches: readonly EncodedMessage[], plans: readonly ColumnPlan[]): ColumnStats {
-  let bytes = 0;
-  for (const batch of batches) bytes += batch.body.columnBytes[column];
-  const dictionaryIndex = dictionaryIds(plans).indexOf(column);
-  if (plan.column.physical.kind === 'dictionary' && dictionaryIndex >= 0) bytes += dictionaries[dictionaryIndex].body.length;
-  return { min: plan.range.min, max: plan.range.max, nullCount: plan.chunk.nullCount, bytes };
 }
 
 /** Lays the file out: magic, schema, dictionaries, record batches, end of stream, footer, magic. */

@@ -56,6 +56,8 @@ export class StoreCatalog {
     await this.store.mkdirs(trashDirectory);
     const trash = `${trashDirectory}/${lower}.${Date.now()}`;
     await this.store.rename(tableDirectory(lower), trash);
-    await this.store.delete(trash);
+    // Also sweeps what earlier drops left when they crashed between the rename and the delete;
+    // deleting what a concurrent drop is deleting too is harmless (delete ignores the absent).
+    for (const entry of await this.store.list(trashDirectory)) await this.store.delete(entry.path);
   }
 }

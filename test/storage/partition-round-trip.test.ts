@@ -157,10 +157,12 @@ describe('partition round trip', () => {
     assert.deepEqual(columnsOf(await collect(readPartition(store, meta, schema, [1, 0, 1])), 3), [[0.5, 1.5, 2.5], [1, 2, 3], [0.5, 1.5, 2.5]]);
   });
 
-  it('refuses NULLs in NOT NULL columns, fractional BIGINTs and existing files', async () => {
+  it('refuses NULLs in NOT NULL columns, fractional BIGINTs, unstorable types and existing files', async () => {
     const schema: Schema = { fields: [{ name: 'id', type: Types.int64, nullable: false }] };
     await rejection(writePartition(store, 'bad-null.arrow', schema, [batchOf(schema, [[1, null]])]), 'PARTITION_NULL_IN_NOT_NULL_COLUMN');
     await rejection(writePartition(store, 'bad-fraction.arrow', schema, [batchOf(schema, [[1.5]])]), 'PARTITION_VALUE_INVALID');
+    const interval: Schema = { fields: [{ name: 'gap', type: Types.interval, nullable: true }] };
+    await rejection(writePartition(store, 'bad-type.arrow', interval, []), 'PARTITION_TYPE_UNSUPPORTED');
     await writePartition(store, 'twice.arrow', schema, [batchOf(schema, [[1]])]);
     await rejection(writePartition(store, 'twice.arrow', schema, [batchOf(schema, [[2]])]), 'STORE_FILE_EXISTS');
   });
