@@ -115,12 +115,21 @@ function parseLogJson(bytes: Uint8Array, path: string, version: number): Record<
   return record;
 }
 
+/** A log that names partitions must describe them fully, or readers would fail far from the cause. */
+function checkPartitionMeta(partition: PartitionMeta, path: string): void {
+  const valid = partition !== null && typeof partition === 'object' && typeof partition.id === 'string' && typeof partition.path === 'string'
+    && Number.isSafeInteger(partition.rows) && Number.isSafeInteger(partition.bytes) && typeof partition.checksum === 'string'
+    && Array.isArray(partition.columns);
+  if (!valid) throw logCorrupt(path, `a partition entry lacks id, path, rows, bytes, checksum or columns: ${JSON.stringify(partition).slice(0, 200)}`);
+}
+
 /** Parses the commit entry file of `version`. */
 export function decodeCommitEntry(bytes: Uint8Array, path: string, version: number): CommitEntry {
   const record = parseLogJson(bytes, path, version);
   if (!Array.isArray(record.add) || !Array.isArray(record.remove) || typeof record.committedAtMs !== 'number') {
     throw logCorrupt(path, 'it lacks add, remove or committedAtMs');
   }
+  for (const partition of record.add as PartitionMeta[]) checkPartitionMeta(partition, path);
   if (version === 0 && (record.schema === undefined || !Array.isArray((record.schema as Schema).fields))) throw logCorrupt(path, 'the create commit has no schema');
   return {
     version,
@@ -140,7 +149,10 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string, version: numbe
     throw logCorrupt(path, 'it lacks partitions, loadHashes or schema');
   }
   const partitions = new Map<string, PartitionMeta>();
-  for (const partition of record.partitions as PartitionMeta[]) partitions.set(partition.id, partition);
+  for (const partition of record.partitions as PartitionMeta[]) {
+    checkPartitionMeta(partition, path);
+    partitions.set(partition.id, partition);
+  }
   return {
     version,
     committedAtMs: Number(record.committedAtMs),

@@ -121,6 +121,16 @@ describe('Table', () => {
     assert.deepEqual(await tableIds(await Table.open(store, 't'), 4), [1, 2, 3, 4]);
   });
 
+  it('reports a damaged log entry as LOG_CORRUPT naming the file', async () => {
+    const table = await Table.create(store, 't', schema);
+    await table.commit(0, add([await partition(table, [1])]));
+    const entry = logEntryPath('tables/t/_log', 2);
+    await fs.writeFile(path.join(directory, entry), '{"format":1,"version":2,"add":[{"id":42}],"remove":[],"committedAtMs":1}');
+    const error = await rejection((await Table.open(store, 't')).snapshot(), 'LOG_CORRUPT');
+    assert.equal(error.kind, 'corruption');
+    assert.match(error.message, /00000000000000000002\.json/);
+  });
+
   it('keeps NaN and infinite float statistics exact through the log', async () => {
     const table = await Table.create(store, 't', schema);
     const meta = await table.writePartition([batchOf(schema, [[1, 2, 3], [-Infinity, NaN, 1]])]);
