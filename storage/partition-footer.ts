@@ -3,6 +3,7 @@
  * dictionary and record batch message, so the reader can fetch exactly the byte ranges of the
  * columns a query needs. Layouts are cached per file (files are immutable) in a small LRU.
  */
+import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
 import { FlatReader } from './flatbuffer-reader.js';
 import {
@@ -58,6 +59,9 @@ export const partitionLayoutCacheEntriesMax = 256;
 
 /** Bytes read from the end of a file to find the footer in one request (most footers are smaller). */
 export const footerTailBytes = 8 * 1024;
+
+/** Message metadata blocks read at once when opening a file: hides store latency, bounds open handles. */
+export const messageReadConcurrencyMax = 16;
 
 const layoutCache = new Map<string, Promise<PartitionLayout>>();
 
@@ -133,7 +137,7 @@ async function parseLayout(store: Store, meta: PartitionMeta, footerBytes: Uint8
       throw partitionCorrupt(meta, `a message block at ${block.offset} runs past the end of the file`);
     }
   }
-  const messages = await Promise.all([...dictionaryBlocks, ...batchBlocks].map((block) => readMessage(store, meta, block)));
+  const messages = await mapBounded([...dictionaryBlocks, ...batchBlocks], messageReadConcurrencyMax, (block) => readMessage(store, meta, block));
   const dictionaries = new Map<number, DictionaryLayout>();
   messages.slice(0, dictionaryBlocks.length).forEach((message) => {
     if (message.type !== MessageHeaderType.dictionaryBatch) throw partitionCorrupt(meta, 'a dictionary block is not a dictionary batch');
