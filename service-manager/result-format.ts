@@ -75,21 +75,26 @@ function isNumericType(vector: Vector): boolean {
   return vector.kind === 'numeric' && vector.type.id !== 'boolean' && vector.type.id !== 'date' && vector.type.id !== 'timestamp';
 }
 
+function jsonCell(column: Vector, row: number): string {
+  const text = cellText(column, row);
+  if (text === null) return 'null';
+  if (column.type.id === 'boolean') return text;
+  if (isNumericType(column)) return Number.isFinite(Number(text)) ? text : JSON.stringify(text);
+  return JSON.stringify(text);
+}
+
+/** Rows start..end of a batch as a JSON array of arrays; decimals are exact JSON numbers. */
+export function batchRowsJson(batch: Batch, start = 0, end = batch.length): string {
+  const parts: string[] = [];
+  for (let row = start; row < end; row++) {
+    parts.push(`[${batch.columns.map((column) => jsonCell(column, row)).join(',')}]`);
+  }
+  return `[${parts.join(',')}]`;
+}
+
 /** A JSON document {"columns":[…],"rows":[[…]…]}; decimals are written as exact JSON numbers. */
 export function renderJson(schema: Schema, batches: readonly Batch[]): string {
-  const parts: string[] = [];
-  for (const batch of batches) {
-    for (let row = 0; row < batch.length; row++) {
-      const cells = batch.columns.map((column) => {
-        const text = cellText(column, row);
-        if (text === null) return 'null';
-        if (column.type.id === 'boolean') return text;
-        if (isNumericType(column)) return Number.isFinite(Number(text)) ? text : JSON.stringify(text);
-        return JSON.stringify(text);
-      });
-      parts.push(`[${cells.join(',')}]`);
-    }
-  }
+  const parts = batches.filter((batch) => batch.length > 0).map((batch) => batchRowsJson(batch).slice(1, -1));
   const columns = JSON.stringify(schema.fields.map((field) => field.name));
   return `{"columns":${columns},"rows":[${parts.join(',')}]}`;
 }

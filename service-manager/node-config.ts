@@ -1,0 +1,121 @@
+/**
+ * A service manager's configuration, parsed and validated once at start-up (CLI flags and an
+ * optional JSON file) and passed down as one typed object.
+ */
+import { readFileSync } from 'node:fs';
+import { StrataError } from '../storage/index.js';
+
+/** Everything a node needs to run. */
+export interface NodeConfig {
+  /** Node id: letters, digits, '-', '_' (1-64). */
+  readonly id: string;
+  /** Store location: directory, file:// or hdfs:// URL. */
+  readonly store: string;
+  /** Address to bind; 127.0.0.1 unless told otherwise. */
+  readonly host: string;
+  readonly port: number;
+  /** Bearer token; required when host is not a loopback address. */
+  readonly token: string | null;
+  readonly limits: NodeLimits;
+}
+
+/** Named limits, each with the reason for its default. */
+export interface NodeLimits {
+  /** Largest client WebSocket message: a SQL text plus envelope never needs more than 1 MiB. */
+  readonly wsMessageBytesMax: number;
+  /** Unsent bytes a socket may hold before a query pauses (backpressure): bounds memory per client. */
+  readonly wsBufferedBytesMax: number;
+  /** Queries running at once on one connection: one client cannot monopolise the node. */
+  readonly queriesPerConnectionMax: number;
+  /** Queries running at once on the node, over all connections. */
+  readonly queriesPerNodeMax: number;
+  /** Rows a REST /v1/sql answer may hold; larger results belong on the WebSocket stream. */
+  readonly restRowsMax: number;
+  /** Rows per streamed JSON rows message: small enough to interleave queries, large enough to be cheap. */
+  readonly streamRowsPerMessage: number;
+  /** Memory one query's operators may hold. */
+  readonly queryMemoryBytesMax: number;
+  /** Time a query may run before it is cancelled. */
+  readonly queryTimeoutMs: number;
+  /** Time SIGTERM waits for running queries before cancelling them. */
+  readonly shutdownGraceMs: number;
+}
+
+/** Defaults of NodeLimits. */
+export const nodeLimitsDefault: NodeLimits = {
+  wsMessageBytesMax: 1024 * 1024,
+  wsBufferedBytesMax: 8 * 1024 * 1024,
+  queriesPerConnectionMax: 8,
+  queriesPerNodeMax: 64,
+  restRowsMax: 100_000,
+  streamRowsPerMessage: 4096,
+  queryMemoryBytesMax: 1024 * 1024 * 1024,
+  queryTimeoutMs: 30 * 60 * 1000,
+  shutdownGraceMs: 10_000,
+};
+
+/** Raw options as they come from the command line. */
+export interface NodeConfigInput {
+  readonly id?: string;
+  readonly store?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly token?: string;
+  readonly configFile?: string;
+}
+
+function configError(message: string): StrataError {
+  return new StrataError('input', 'NODE_CONFIG_INVALID', message);
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw configError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw configError(`config file ${path} is not a JSON object: ${(error as Error).message}`);
+  }
+}
+
+function limitsFrom(file: Record<string, unknown>): NodeLimits {
+  const given = (file.limits ?? {}) as Record<string, unknown>;
+  const limits: Record<string, number> = { ...nodeLimitsDefault };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in nodeLimitsDefault)) throw configError(`unknown limit '${key}'; known: ${Object.keys(nodeLimitsDefault).join(', ')}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw configError(`limit ${key} must be a positive integer`);
+    limits[key] = value;
+  }
+  return limits as unknown as NodeLimits;
+}
+
+/** Parses and validates a node's configuration; flags win over the file. */
+export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
+  const file = input.configFile === undefined ? {} : readConfigFile(input.configFile);
+  const pick = (flag: string | undefined, key: string): string | undefined => flag ?? (file[key] === undefined ? undefined : String(file[key]));
+  const id = pick(input.id, 'id') ?? 'node1';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw configError(`node id '${id}' must be 1-64 letters, digits, '-' or '_'`);
+  const store = pick(input.store, 'store');
+  if (store === undefined) throw configError('a node needs a store: --store DIR (or "store" in the config file)');
+  const host = pick(input.host, 'host') ?? '127.0.0.1';
+  const portText = pick(input.port, 'port') ?? '7070';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw configError(`port '${portText}' must be a whole number 0-65535`);
+  const token = pick(input.token, 'token') ?? null;
+  if (!isLoopback(host) && (token === null || token.length < 16)) {
+    throw configError(`binding ${host} (not a loopback address) requires credentials: give --token with at least 16 characters ` +
+      '(or "token" in the config file); clients then send "Authorization: Bearer <token>"');
+  }
+  return { id, store, host, port, token, limits: limitsFrom(file) };
+}

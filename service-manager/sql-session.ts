@@ -1,0 +1,189 @@
+/**
+ * One WebSocket client's SQL session: parses its messages, runs its queries (several at once,
+ * within limits), streams results with backpressure, and cancels. It knows nothing of fastify or
+ * the socket library: the server hands it a SessionSocket.
+ */
+import { StrataError, toStrataError, typeToSql } from '../storage/index.js';
+import type { QueryResult } from '../query/index.js';
+import type { NodeLimits } from './node-config.js';
+import { batchRowsJson } from './result-format.js';
+
+/** What the session needs from the socket. */
+export interface SessionSocket {
+  /** Sends a text frame; resolves once the frame is handed to the network. */
+  sendText(text: string): Promise<void>;
+  /** Bytes queued but not yet written to the network. */
+  bufferedBytes(): number;
+}
+
+/** Runs one statement (the node's engine or, in a cluster, the coordinator). */
+export type QueryRunner = (sql: string, signal: AbortSignal) => Promise<QueryResult>;
+
+/** Node-wide count of running queries, shared by all sessions. */
+export class QueryAdmission {
+  running = 0;
+  constructor(private readonly max: number) {}
+
+  /** Takes a slot or throws TOO_MANY_QUERIES. */
+  enter(): void {
+    if (this.running >= this.max) {
+      throw new StrataError('resources', 'TOO_MANY_QUERIES', `the node is running its limit of ${this.max} queries; retry shortly`);
+    }
+    this.running += 1;
+  }
+
+  /** Gives the slot back. */
+  leave(): void {
+    this.running -= 1;
+  }
+}
+
+/** Longest client query id: ids are echoed in every message, so they stay short. */
+const queryIdLengthMax = 64;
+
+interface QueryMessage { type: 'query'; id: string; sql: string; format: 'json' | 'arrow' }
+interface CancelMessage { type: 'cancel'; id: string }
+
+function badMessage(message: string): StrataError {
+  return new StrataError('input', 'BAD_MESSAGE', message);
+}
+
+function parseMessage(text: string): QueryMessage | CancelMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badMessage('a message must be one JSON object, e.g. {"type":"query","id":"1","sql":"SELECT 1"}');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badMessage('a message must be a JSON object');
+  const message = value as Record<string, unknown>;
+  const id = message.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > queryIdLengthMax) {
+    throw badMessage(`"id" must be a string of 1-${queryIdLengthMax} characters`);
+  }
+  if (message.type === 'cancel') return { type: 'cancel', id };
+  if (message.type !== 'query') throw badMessage(`unknown message type ${JSON.stringify(message.type)}; expected "query" or "cancel"`);
+  if (typeof message.sql !== 'string') throw badMessage('"sql" must be a string');
+  const format = message.format ?? 'json';
+  if (format !== 'json' && format !== 'arrow') throw badMessage('"format" must be "json" or "arrow"');
+  if (format === 'arrow') throw new StrataError('not_supported', 'NOT_SUPPORTED', 'the arrow result format is not available yet; use "json"');
+  return { type: 'query', id, sql: message.sql, format };
+}
+
+/** A connection's session. */
+export class SqlSession {
+  private readonly running = new Map<string, AbortController>();
+  private closed = false;
+
+  constructor(
+    private readonly socket: SessionSocket,
+    private readonly run: QueryRunner,
+    private readonly limits: NodeLimits,
+    private readonly admission: QueryAdmission,
+    private readonly nodeId: string,
+  ) {}
+
+  /** Handles one text frame from the client. */
+  handleText(text: string): void {
+    let message: QueryMessage | CancelMessage;
+    try {
+      message = parseMessage(text);
+    } catch (error) {
+      void this.sendError(null, error);
+      return;
+    }
+    if (message.type === 'cancel') {
+      this.running.get(message.id)?.abort(new StrataError('cancelled', 'QUERY_CANCELLED', `query ${message.id} was cancelled by the client`));
+      return;
+    }
+    void this.startQuery(message);
+  }
+
+  /** Handles a binary frame: the protocol has none from clients. */
+  handleBinary(): void {
+    void this.sendError(null, badMessage('binary messages are not accepted; send JSON text frames'));
+  }
+
+  /** Cancels everything (the connection closed or the node is stopping). */
+  close(): void {
+    this.closed = true;
+    for (const controller of this.running.values()) controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the connection closed'));
+  }
+
+  /** Queries still running. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  private async startQuery(message: QueryMessage): Promise<void> {
+    if (this.running.has(message.id)) {
+      await this.sendError(message.id, badMessage(`a query with id ${message.id} is already running on this connection`));
+      return;
+    }
+    if (this.running.size >= this.limits.queriesPerConnectionMax) {
+      await this.sendError(message.id, new StrataError('resources', 'TOO_MANY_QUERIES',
+        `this connection already runs ${this.limits.queriesPerConnectionMax} queries; wait for one to finish`));
+      return;
+    }
+    try {
+      this.admission.enter();
+    } catch (error) {
+      await this.sendError(message.id, error);
+      return;
+    }
+    const controller = new AbortController();
+    this.running.set(message.id, controller);
+    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.limits.queryTimeoutMs)]);
+    const startMs = performance.now();
+    try {
+      const result = await this.run(message.sql, signal);
+      await this.streamResult(message.id, result, signal, startMs);
+    } catch (error) {
+      const reason = signal.aborted && signal.reason instanceof StrataError ? signal.reason : error;
+      const timedOut = signal.aborted && !controller.signal.aborted;
+      await this.sendError(message.id, timedOut
+        ? new StrataError('cancelled', 'QUERY_TIMEOUT', `query ${message.id} ran longer than ${this.limits.queryTimeoutMs} ms and was cancelled`)
+        : reason);
+    } finally {
+      this.running.delete(message.id);
+      this.admission.leave();
+    }
+  }
+
+  private async streamResult(id: string, result: QueryResult, signal: AbortSignal, startMs: number): Promise<void> {
+    const columns = result.schema.fields.map((field) => ({ name: field.name, type: typeToSql(field.type) }));
+    await this.send({ type: 'schema', id, columns });
+    let rows = 0;
+    const step = this.limits.streamRowsPerMessage;
+    for (const batch of result.batches) {
+      for (let start = 0; start < batch.length; start += step) {
+        signal.throwIfAborted();
+        const end = Math.min(batch.length, start + step);
+        await this.sendRaw(`{"type":"rows","id":${JSON.stringify(id)},"rows":${batchRowsJson(batch, start, end)}}`);
+        rows += end - start;
+      }
+    }
+    const stats = result.stats;
+    await this.send({
+      type: 'done', id, command: result.command, rows, rowsAffected: result.rowsAffected,
+      elapsedMs: Math.round(performance.now() - startMs), partitionsScanned: stats.partitionsScanned,
+      partitionsPruned: stats.partitionsPruned, nodes: [this.nodeId],
+    });
+  }
+
+  private async sendError(id: string | null, error: unknown): Promise<void> {
+    const strataError = toStrataError(error);
+    await this.send({ type: 'error', id, ...strataError.toJSON() });
+  }
+
+  private send(message: Record<string, unknown>): Promise<void> {
+    return this.sendRaw(JSON.stringify(message));
+  }
+
+  /** Sends a frame, first waiting while the socket holds too many unsent bytes (backpressure). */
+  private async sendRaw(text: string): Promise<void> {
+    if (this.closed) return;
+    const pending = this.socket.sendText(text);
+    if (this.socket.bufferedBytes() > this.limits.wsBufferedBytesMax) await pending;
+  }
+}
