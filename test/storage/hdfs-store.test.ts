@@ -53,6 +53,15 @@ describe('HdfsStore on a real HDFS minicluster', function () {
     assert.deepEqual((await store.list('log')).map((entry) => entry.path), ['log/0.json']);
   });
 
+  it('lists a directory of many LISTSTATUS_BATCH pages (the minicluster pages every 4 entries)', async () => {
+    const store = new HdfsStore({ namenodeUrl: cluster().namenodeUrl, root: `/${testRoot}/pages-${randomBytes(4).toString('hex')}`, user: cluster().superuser });
+    const names = Array.from({ length: 23 }, (_, index) => `part-${String(index).padStart(3, '0')}`);
+    await Promise.all(names.map((name) => store.write(`many/${name}`, new Uint8Array([1, 2, 3]))));
+    const entries = await store.list('many');
+    assert.deepEqual(entries.map((entry) => entry.path), names.map((name) => `many/${name}`));
+    assert.ok(entries.every((entry) => entry.size === 3 && !entry.isDirectory));
+  });
+
   it('an unreachable NameNode (closed port) is io STORE_UNAVAILABLE naming the URL and the timeout', async () => {
     const port = await closedPort();
     const store = new HdfsStore({ namenodeUrl: `http://127.0.0.1:${port}`, root: '/strata', requestTimeoutMs: 3_000, retriesMax: 2 });

@@ -96,6 +96,8 @@ public final class MiniHdfsLauncher {
     conf.setLong("dfs.namenode.stale.datanode.interval", 3000);
     conf.setBoolean("dfs.namenode.avoid.read.stale.datanode", true);
     conf.setBoolean("dfs.namenode.avoid.write.stale.datanode", true);
+    // Tiny listing pages, so every listing of more than 4 entries exercises LISTSTATUS_BATCH paging.
+    conf.setInt("dfs.ls.limit", 4);
     // Fewer threads: the test machines are small and shared.
     conf.setInt("dfs.namenode.handler.count", 4);
     conf.setInt("dfs.namenode.service.handler.count", 2);
