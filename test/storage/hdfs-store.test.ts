@@ -88,6 +88,22 @@ describe('HdfsStore on a real HDFS minicluster', function () {
     }
   });
 
+  it('a NameNode in safe mode: reads work, writes are retried then fail with io STORE_UNAVAILABLE', async () => {
+    const store = new HdfsStore({ namenodeUrl: cluster().namenodeUrl, root: `/${testRoot}/safe-${randomBytes(4).toString('hex')}`,
+      user: cluster().superuser, requestTimeoutMs: 5_000, retriesMax: 2 });
+    await store.write('before', new TextEncoder().encode('readable'));
+    await cluster().enterSafeMode();
+    try {
+      assert.equal(new TextDecoder().decode(await store.read('before')), 'readable');
+      const error = await rejectsWith(store.write('during', new Uint8Array(1)), 'STORE_UNAVAILABLE', 'io');
+      assert.match(error.message, /SafeModeException/);
+      assert.match(error.message, /gave up after 3 attempts/);
+    } finally {
+      await cluster().leaveSafeMode();
+    }
+    await store.write('after', new Uint8Array(1));
+  });
+
   it('permission denied is auth STORE_PERMISSION_DENIED naming the path and the user', async () => {
     const directory = `${testRoot}/private-${randomBytes(4).toString('hex')}`;
     await admin.write(`${directory}/secret`, new TextEncoder().encode('alice only'));

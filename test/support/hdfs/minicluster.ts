@@ -35,6 +35,10 @@ export interface MiniHdfs {
   stopDataNode(index: number): Promise<void>;
   /** Restarts a stopped DataNode on its old ports. */
   restartDataNode(index: number): Promise<void>;
+  /** Puts the NameNode into safe mode (read-only; writes fail with SafeModeException). */
+  enterSafeMode(): Promise<void>;
+  /** Takes the NameNode out of safe mode. */
+  leaveSafeMode(): Promise<void>;
   /** Shuts the cluster down and deletes its files. */
   stop(): Promise<void>;
 }
@@ -100,6 +104,8 @@ function runningCluster(child: ChildProcessWithoutNullStreams, events: LauncherE
     dataNodes: ready.dataNodes ?? [],
     stopDataNode: (index) => command(`stopDataNode ${index}`, 'dataNodeStopped'),
     restartDataNode: (index) => command(`restartDataNode ${index}`, 'dataNodeRestarted'),
+    enterSafeMode: () => command('enterSafeMode', 'safeModeEntered'),
+    leaveSafeMode: () => command('leaveSafeMode', 'safeModeLeft'),
     stop: () => {
       stopping ??= (async () => {
         await stopProcess(child);

@@ -14,6 +14,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.HdfsConfiguration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.hdfs.MiniDFSCluster.DataNodeProperties;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants.SafeModeAction;
 import org.apache.hadoop.hdfs.server.datanode.DataNode;
 import org.apache.hadoop.security.UserGroupInformation;
 
@@ -21,7 +22,8 @@ import org.apache.hadoop.security.UserGroupInformation;
  * Runs a real HDFS (one NameNode, N DataNodes, WebHDFS on) in this JVM for strata's tests.
  *
  * Protocol, one JSON object per line: stdout says {"event":"ready",...} once the cluster is up,
- * then answers each stdin command ("stopDataNode I", "restartDataNode I") with one line. Closing
+ * then answers each stdin command ("stopDataNode I", "restartDataNode I", "enterSafeMode",
+ * "leaveSafeMode") with one line. Closing
  * stdin or SIGTERM shuts the cluster down and deletes its base directory. All logging goes to
  * stderr so stdout carries nothing but the protocol.
  *
@@ -155,8 +157,13 @@ public final class MiniHdfsLauncher {
       cluster.restartDataNode(properties, true);
       cluster.waitActive();
       protocol.println("{\"event\":\"dataNodeRestarted\",\"index\":" + index + "}");
+    } else if (command.equals("enterSafeMode") || command.equals("leaveSafeMode")) {
+      boolean enter = command.equals("enterSafeMode");
+      cluster.getNameNodeRpc().setSafeMode(enter ? SafeModeAction.SAFEMODE_ENTER : SafeModeAction.SAFEMODE_LEAVE, false);
+      protocol.println("{\"event\":\"" + (enter ? "safeModeEntered" : "safeModeLeft") + "\"}");
     } else {
-      throw new IllegalArgumentException("unknown command " + command + "; expected stopDataNode I or restartDataNode I");
+      throw new IllegalArgumentException("unknown command " + command
+          + "; expected stopDataNode I, restartDataNode I, enterSafeMode or leaveSafeMode");
     }
   }
 
