@@ -177,8 +177,10 @@ function bindCast(value: Expr, ast: Extract<SqlExpr, { kind: 'cast' }>, context:
   const target = typeFromName(ast.type, context.source);
   if (value.kind === 'literal') {
     const adapted = adaptLiteral(value, target);
-    if (adapted === 'invalid') throw invalidLiteral(value, target, context.source, ast.pos);
-    if (adapted !== null) return adapted;
+    if (adapted !== null && adapted !== 'invalid') return adapted;
+    // Text that is not exactly a number may still cast with rounding ('3.14159' AS DECIMAL(10,3)):
+    // the executor decides. Dates, timestamps and booleans parse one way only.
+    if (adapted === 'invalid' && !isNumeric(target)) throw invalidLiteral(value, target, context.source, ast.pos);
   }
   if (!canCast(value.type, target)) {
     throw context.source.error('plan', 'TYPE_MISMATCH', `cannot cast ${typeToSql(value.type)} to ${typeToSql(target)}`, ast.pos);

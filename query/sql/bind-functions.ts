@@ -139,7 +139,7 @@ export function datePartField(name: string): string | null {
 export function bindDatePart(field: string, value: Expr, source: SourceText, pos: number): Expr {
   const normalized = datePartField(field);
   if (normalized === null) {
-    throw source.error('plan', 'TYPE_MISMATCH', `unknown date part '${field}'; use one of ${[...datePartFields].join(', ')}`, pos);
+    throw source.error('plan', 'INVALID_DATE_PART', `unknown date part '${field}'; use one of ${[...datePartFields].join(', ')}`, pos);
   }
   const temporal = isNullLiteral(value) ? literal(null, Types.date) : value.kind === 'literal' && value.type.id === 'string' ? coerce(value, Types.timestamp, source, pos, 'date_part') : value;
   if (!isTemporal(temporal.type)) {
@@ -162,7 +162,7 @@ function bindDateTrunc(c: FunctionCall): Expr {
   const field = fieldArgument(c).toLowerCase();
   const normalized = fieldAliases[field] ?? field;
   if (!dateTruncFields.has(normalized)) {
-    throw c.source.error('plan', 'TYPE_MISMATCH', `unknown date_trunc part '${field}'; use one of ${[...dateTruncFields].join(', ')}`, c.pos);
+    throw c.source.error('plan', 'INVALID_DATE_PART', `unknown date_trunc part '${field}'; use one of ${[...dateTruncFields].join(', ')}`, c.pos);
   }
   const value = c.args[1].kind === 'literal' && c.args[1].type.id === 'string' ? coerce(c.args[1], Types.timestamp, c.source, c.pos, 'date_trunc') : c.args[1];
   if (!isTemporal(value.type)) {

@@ -46,7 +46,7 @@ export function scanOf(name: string, table: TableSource): Scan {
 export function lookupTable(name: string, pos: number, context: QueryBindContext): TableSource {
   const table = context.tables.get(name.toLowerCase());
   if (table === undefined) {
-    throw context.source.error('plan', 'TABLE_NOT_FOUND', `table ${name} does not exist; SHOW TABLES lists the tables`, pos);
+    throw context.source.error('not_found', 'TABLE_NOT_FOUND', `table ${name} does not exist; SHOW TABLES lists the tables`, pos);
   }
   return table;
 }
@@ -99,7 +99,7 @@ function expandSelectList(select: SqlSelect, scope: Scope, source: SourceText): 
     const columns = scope.expandStar(item.table);
     if (columns.length === 0) {
       const message = item.table === null ? 'SELECT * needs a FROM clause with at least one column' : `no table or alias named ${item.table} in FROM for ${item.table}.*`;
-      throw source.error('plan', item.table === null ? 'INVALID_EXPRESSION' : 'TABLE_NOT_FOUND', message, item.pos);
+      throw source.error('plan', item.table === null ? 'INVALID_EXPRESSION' : 'COLUMN_NOT_FOUND', message, item.pos);
     }
     for (const column of columns) {
       const ast: SqlColumn = { kind: 'column', table: column.relation, name: column.name, pos: item.pos };

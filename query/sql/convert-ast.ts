@@ -6,25 +6,27 @@ import type { RawNode } from './pg-parser.js';
 import { Locator } from './locator.js';
 import type { SourceText } from './source-text.js';
 import type { Token } from './lexer.js';
-import { convertExpr, convertTypeName, identifierName, type ConvertContext } from './convert-expr.js';
+import { convertExpr, convertTypeName, identifierName, type ConvertContext, type RewriteHints } from './convert-expr.js';
 import type {
   SqlColumnDefinition, SqlCommonTable, SqlExpr, SqlFromItem, SqlJoinType, SqlOrderItem, SqlQuery,
   SqlSelect, SqlSelectItem, SqlStatement,
 } from './ast.js';
 
 /** Converts one parsed statement; `tokens` are the statement's tokens (for positions). */
-export function convertStatement(raw: RawNode, source: SourceText, tokens: readonly Token[]): SqlStatement {
-  const context = new StatementConverter(source, new Locator(tokens, source.text.length));
+export function convertStatement(raw: RawNode, source: SourceText, tokens: readonly Token[], hints: RewriteHints): SqlStatement {
+  const context = new StatementConverter(source, new Locator(tokens, source.text.length), hints);
   return context.statement(raw);
 }
 
 class StatementConverter implements ConvertContext {
   readonly source: SourceText;
   readonly locator: Locator;
+  readonly hints: RewriteHints;
 
-  constructor(source: SourceText, locator: Locator) {
+  constructor(source: SourceText, locator: Locator, hints: RewriteHints) {
     this.source = source;
     this.locator = locator;
+    this.hints = hints;
   }
 
   statement(raw: RawNode): SqlStatement {
@@ -154,10 +156,19 @@ class StatementConverter implements ConvertContext {
     const values = (raw?.value ?? []) as RawNode[];
     if (values.length === 0) return { limit: null, offset: null };
     const convert = (node: RawNode): SqlExpr | null => (node?.type === 'origin' && String(node.value).toLowerCase() === 'all' ? null : this.expr(node));
-    if (raw?.seperator === 'offset') return { limit: convert(values[0]), offset: values.length > 1 ? this.expr(values[1]) : null };
-    if (raw?.seperator === ',') return { limit: convert(values[1]), offset: this.expr(values[0]) };
-    // OFFSET alone arrives as a single value with separator 'offset' or as LIMIT … ; be explicit.
-    return { limit: convert(values[0]), offset: values.length > 1 ? this.expr(values[1]) : null };
+    if (raw?.seperator === 'offset') {
+      // LIMIT n OFFSET m arrives as two values; OFFSET m alone as one.
+      if (values.length === 1) {
+        this.locator.word('offset');
+        return { limit: null, offset: this.expr(values[0]) };
+      }
+      this.locator.word('limit');
+      const limit = convert(values[0]);
+      this.locator.word('offset');
+      return { limit, offset: this.expr(values[1]) };
+    }
+    this.locator.word('limit');
+    return { limit: convert(values[0]), offset: null };
   }
 
   private createTable(raw: RawNode, pos: number): SqlStatement {

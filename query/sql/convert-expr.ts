@@ -10,10 +10,17 @@ import type {
   SqlBinaryOp, SqlCase, SqlExpr, SqlFunction, SqlQuery, SqlTypeName,
 } from './ast.js';
 
+/** What the text rewrite removed and the converter must put back. */
+export interface RewriteHints {
+  /** Offsets of aggregate names whose DISTINCT was blanked out (sum(DISTINCT x) …). */
+  readonly distinctCalls: ReadonlySet<number>;
+}
+
 /** What expression conversion needs: the text (for errors), the token cursor, and query conversion for subqueries. */
 export interface ConvertContext {
   readonly source: SourceText;
   readonly locator: Locator;
+  readonly hints: RewriteHints;
   convertQuery(raw: RawNode): SqlQuery;
 }
 
@@ -233,7 +240,7 @@ function convertAggregate(raw: RawNode, context: ConvertContext): SqlExpr {
     return { kind: 'window_function', name, pos };
   }
   const argNode = raw.args?.expr as RawNode | undefined;
-  const distinct = typeof raw.args?.distinct === 'string' && raw.args.distinct.toUpperCase() === 'DISTINCT';
+  const distinct = (typeof raw.args?.distinct === 'string' && raw.args.distinct.toUpperCase() === 'DISTINCT') || context.hints.distinctCalls.has(pos);
   if (raw.args?.orderby) return unsupported(context, `ORDER BY inside ${name}()`, pos);
   let result: SqlFunction;
   if (argNode?.type === 'star') {

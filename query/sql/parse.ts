@@ -77,6 +77,24 @@ function parseDescribe(source: SourceText, tokens: readonly Token[], edits: read
   throw source.error('syntax', 'SQL_SYNTAX_ERROR', `syntax error: unexpected '${offending.value}'; DESCRIBE takes one table name or a SELECT`, offending.start);
 }
 
+/** Aggregates the PostgreSQL grammar rejects DISTINCT in (it only takes count(DISTINCT x)). */
+const distinctRewrittenAggregates = new Set(['sum', 'avg', 'min', 'max']);
+
+/**
+ * `sum(DISTINCT x)` → `sum(         x)`: the parser then accepts it, and the offset of `sum` is
+ * recorded so the converter marks the call DISTINCT again.
+ */
+function distinctAggregateEdits(tokens: readonly Token[], calls: Set<number>): Edit[] {
+  const edits: Edit[] = [];
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    const [name, open, keyword] = [tokens[i], tokens[i + 1], tokens[i + 2]];
+    if (name.kind !== 'word' || !distinctRewrittenAggregates.has(name.lower) || open.value !== '(' || keyword.kind !== 'word' || keyword.lower !== 'distinct') continue;
+    calls.add(name.start);
+    edits.push({ start: keyword.start, replacement: ' '.repeat(keyword.end - keyword.start) });
+  }
+  return edits;
+}
+
 /** `substring(x FROM a FOR b)` → `substring(x,    a,   b)`; `substring(x FOR b)` → `substring(x,1,b)`. */
 function substringEdits(tokens: readonly Token[]): Edit[] {
   const edits: Edit[] = [];
@@ -110,7 +128,9 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
   return result;
 }
 
-function parseWithLibrary(source: SourceText, tokens: readonly Token[], edits: readonly Edit[]): SqlStatement {
+function parseWithLibrary(source: SourceText, tokens: readonly Token[], baseEdits: readonly Edit[]): SqlStatement {
+  const distinctCalls = new Set<number>();
+  const edits = [...baseEdits, ...distinctAggregateEdits(tokens, distinctCalls)];
   const rewritten = new SourceText(applyEdits(source.text, edits));
   let raws: RawNode[];
   try {
@@ -128,7 +148,7 @@ function parseWithLibrary(source: SourceText, tokens: readonly Token[], edits: r
   if (statements.length !== 1) {
     throw source.error('syntax', 'SQL_MULTIPLE_STATEMENTS', 'one call runs exactly one statement; send them one at a time', tokens[0].start);
   }
-  return convertStatement(statements[0], source, tokens);
+  return convertStatement(statements[0], source, tokens, { distinctCalls });
 }
 
 /** The token at an offset, quoted for a syntax error message, or "end of input". */
