@@ -5,7 +5,7 @@
  * fraction zeros).
  */
 import { formatDate, formatTimestamp, parseDate, parseDecimal, parseTimestamp } from '../../storage/index.js';
-import { microsPerDay } from './calendar.js';
+import { civil, microsPerDay, toCivil } from './calendar.js';
 
 const numberPattern = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:e[+-]?\d+)?$/i;
 const hexPattern = /^[+-]?0x[0-9a-f]+$/i;
@@ -26,11 +26,11 @@ export function parseNumber(text: string): number | null {
   return Number(trimmed.replace(/_/g, ''));
 }
 
-/** A double, including inf, -infinity and nan, or null. */
+/** A double, including inf, -infinity and nan (not hex, which DuckDB takes only for integers), or null. */
 export function parseDouble(text: string): number | null {
   const special = specialDoubles.get(text.trim().toLowerCase());
   if (special !== undefined) return special;
-  return parseNumber(text);
+  return hexPattern.test(text.trim()) ? null : parseNumber(text);
 }
 
 /** 1 or 0 for DuckDB's boolean spellings (true/t/yes/y/1, false/f/no/n/0, any case), or null. */
@@ -82,13 +82,19 @@ export function formatDouble(value: number): string {
   return Number.isInteger(value) ? `${text}.0` : text;
 }
 
-/** DuckDB's text of a timestamp: fraction digits only as many as needed. */
+/** DuckDB's text of a timestamp: fraction digits only as many as needed; years before 1 as '(BC)'. */
 export function formatTimestampText(micros: number): string {
+  const days = Math.floor(micros / microsPerDay);
   const text = formatTimestamp(micros);
-  return text.includes('.') ? text.replace(/0+$/, '') : text;
+  const time = text.slice(text.lastIndexOf(' ') + 1);
+  return `${formatDateText(days)} ${time.includes('.') ? time.replace(/0+$/, '') : time}`;
 }
 
-/** Text of a date. */
+/** DuckDB's text of a date: years before 1 as '0001-…-… (BC)' for year 0, and so on. */
 export function formatDateText(days: number): string {
-  return formatDate(days);
+  toCivil(days);
+  const year = civil[0];
+  if (year > 0) return formatDate(days);
+  const pad = (v: number, width: number): string => String(v).padStart(width, '0');
+  return `${pad(1 - year, 4)}-${pad(civil[1], 2)}-${pad(civil[2], 2)} (BC)`;
 }

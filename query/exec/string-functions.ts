@@ -10,7 +10,7 @@ import {
 import { castVector } from './cast.js';
 import { numericOutOfRange } from './exec-errors.js';
 import { isNullScalar, materialize, type Operand } from './operand.js';
-import { nullVector } from './vector-ops.js';
+import { nullVector, unionNulls } from './vector-ops.js';
 
 /** String functions of this module. */
 export type StringFunction =
@@ -35,6 +35,30 @@ function slice(s: string, start: number, end: number): string {
 function pointLength(s: string): number {
   const points = codePoints(s);
   return points.length;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const ascii = /^[\x00-\x7f]*$/;
+
+/** s reversed by user-perceived characters (an emoji with its skin tone stays whole), as DuckDB does. */
+function reverseGraphemes(s: string): string {
+  if (ascii.test(s)) return s.split('').reverse().join('');
+  return Array.from(graphemes.segment(s), (part) => part.segment).reverse().join('');
+}
+
+/** Characters whose one-to-one case mapping JS does not give (its mapping yields several characters). */
+const simpleUpper: Record<string, string> = { 'ß': 'ẞ' };
+const simpleLower: Record<string, string> = { 'İ': 'i' };
+
+/** Case mapping one code point to one, as DuckDB (utf8proc) does: upper('straße') is 'STRAẞE', not 'STRASSE'. */
+function simpleCaseMap(s: string, upper: boolean): string {
+  let out = '';
+  for (const c of s) {
+    const mapped = upper ? c.toUpperCase() : c.toLowerCase();
+    if (mapped.length === c.length || Array.from(mapped).length === 1) out += mapped;
+    else out += (upper ? simpleUpper[c] : simpleLower[c]) ?? c;
+  }
+  return out;
 }
 
 /** DuckDB's substring: 1-based start, 0 is before the first character, negative counts from the end; negative length takes characters before start. */
@@ -84,10 +108,10 @@ function position(s: string, needle: string): number {
 
 /** Implementations over (string, second argument, third argument). */
 const implementations: Record<Exclude<StringFunction, 'concat'>, Implementation> = {
-  lower: (s) => s.toLowerCase(),
-  upper: (s) => s.toUpperCase(),
+  lower: (s) => (ascii.test(s) ? s.toLowerCase() : simpleCaseMap(s, false)),
+  upper: (s) => (ascii.test(s) ? s.toUpperCase() : simpleCaseMap(s, true)),
   length: (s) => pointLength(s),
-  reverse: (s) => Array.from(s).reverse().join(''),
+  reverse: (s) => reverseGraphemes(s),
   substring: (s, start, length) => substring(s, Number(start), length === undefined ? Number.MAX_SAFE_INTEGER : Number(length)),
   trim: (s, chars) => trimChars(s, chars === undefined ? ' ' : String(chars), true, true),
   ltrim: (s, chars) => trimChars(s, chars === undefined ? ' ' : String(chars), true, false),
@@ -177,26 +201,29 @@ function perRow(type: DataType, text: StringVector, rest: readonly Vector[], f: 
   return numericVector(type, out, anyNull ? nulls : null);
 }
 
-/** concat(...): NULL arguments are skipped (DuckDB's concat), the result is never NULL. */
+/**
+ * concat(a, b, …) as the binder uses it for ||: NULL when any argument is NULL (the concat()
+ * function form wraps its arguments in coalesce(x, '') to skip NULLs, as DuckDB's concat does).
+ */
 function concat(type: DataType, args: readonly Operand[], n: number): Vector {
-  const parts = args.filter((a) => !isNullScalar(a)).map((a) => (a.kind === 'scalar' ? String(a.value) : asStringVector(a)));
+  if (args.some(isNullScalar)) return nullVector(type, n);
+  const parts = args.map((a) => (a.kind === 'scalar' ? String(a.value) : asStringVector(a)));
   const vectors = parts.filter((p): p is StringVector => typeof p !== 'string');
   if (vectors.length === 0) return stringVector(type, new Int32Array(n), [parts.join('')]);
-  if (vectors.length === 1 && vectors[0].nulls === null && vectors[0].dictionary.length <= n) {
+  if (vectors.length === 1 && vectors[0].dictionary.length <= n) {
     // One column among constants: build the result once per dictionary entry.
     const column = vectors[0];
     const dictionary = column.dictionary.map((s) => parts.map((p) => (typeof p === 'string' ? p : s)).join(''));
-    return stringVector(type, column.codes, dictionary);
+    return stringVector(type, column.codes, dictionary, column.nulls);
   }
+  let nulls: Uint8Array | null = null;
+  for (const v of vectors) nulls = unionNulls(nulls, v.nulls, n);
   const dictionary: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) { dictionary[i] = ''; continue; }
     let text = '';
-    for (const part of parts) {
-      if (typeof part === 'string') text += part;
-      else if (part.nulls === null || part.nulls[i] === 0) text += part.dictionary[part.codes[i]];
-    }
+    for (const part of parts) text += typeof part === 'string' ? part : part.dictionary[part.codes[i]];
     dictionary[i] = text;
   }
-  return stringVector(type, Int32Array.from({ length: n }, (_, i) => i), dictionary);
+  return stringVector(type, Int32Array.from({ length: n }, (_, i) => i), dictionary, nulls);
 }
-

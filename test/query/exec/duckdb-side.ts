@@ -47,7 +47,7 @@ function sqlLiteral(value: TestValue, schema: Schema, c: number): string {
     case 'date': return `DATE ${text(formatDate(Number(value)))}`;
     case 'timestamp': return `TIMESTAMP ${text(formatTimestamp(Number(value)))}`;
     case 'decimal': return `CAST(${text(formatDecimal(Number(value), type.scale ?? 0))} AS ${typeToSql(type)})`;
-    case 'float64': return Number.isFinite(value as number) ? `CAST(${String(value)} AS DOUBLE)` : `CAST('${String(value)}' AS DOUBLE)`;
+    case 'float64': return Number.isFinite(value as number) ? `CAST('${Object.is(value, -0) ? '-0.0' : String(value)}' AS DOUBLE)` : `CAST('${String(value)}' AS DOUBLE)`;
     case 'boolean': return value === true || value === 1 ? 'TRUE' : 'FALSE';
     default: return `CAST(${String(value)} AS ${typeToSql(type)})`;
   }
