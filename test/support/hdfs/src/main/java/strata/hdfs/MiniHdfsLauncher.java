@@ -42,9 +42,12 @@ public final class MiniHdfsLauncher {
   private final List<String> xferAddresses = new ArrayList<>();
   private boolean shutDown = false;
 
-  private MiniHdfsLauncher(PrintStream protocol, MiniDFSCluster cluster) {
+  private final File baseDir;
+
+  private MiniHdfsLauncher(PrintStream protocol, MiniDFSCluster cluster, File baseDir) {
     this.protocol = protocol;
     this.cluster = cluster;
+    this.baseDir = baseDir;
   }
 
   public static void main(String[] args) throws Exception {
@@ -56,6 +59,13 @@ public final class MiniHdfsLauncher {
       protocol.println("{\"event\":\"error\",\"message\":\"usage: MiniHdfsLauncher BASE_DIR [DATANODES]\"}");
       System.exit(2);
     }
+    // On SIGTERM, Hadoop's daemon threads race the JVM's shutdown and complain that they cannot
+    // unregister their hooks; harmless, and only noise in a test log.
+    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+      if (error instanceof IllegalStateException && String.valueOf(error.getMessage()).startsWith("Shutdown in progress")) return;
+      System.err.println("Exception in thread \"" + thread.getName() + "\": " + error);
+      error.printStackTrace();
+    });
     File baseDir = new File(args[0]);
     int dataNodes = args.length > 1 ? Integer.parseInt(args[1]) : dataNodesDefault;
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(configuration(baseDir), baseDir)
@@ -65,7 +75,7 @@ public final class MiniHdfsLauncher {
         .format(true)
         .build();
     cluster.waitActive();
-    MiniHdfsLauncher launcher = new MiniHdfsLauncher(protocol, cluster);
+    MiniHdfsLauncher launcher = new MiniHdfsLauncher(protocol, cluster, baseDir);
     Runtime.getRuntime().addShutdownHook(new Thread(launcher::shutdown, "mini-hdfs-shutdown"));
     launcher.printReady();
     launcher.serveCommands();
@@ -175,6 +185,16 @@ public final class MiniHdfsLauncher {
     } catch (IllegalStateException error) {
       // On SIGTERM the JVM is already exiting and Hadoop's own hooks cannot be unregistered;
       // the daemons are stopped all the same.
+    }
+    deleteTree(baseDir);
+  }
+
+  /** Removes the cluster's files; MiniDFSCluster may not get to it when interrupted by SIGTERM. */
+  private static void deleteTree(File root) {
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(root.toPath())) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException error) {
+      // Already gone, or a file vanished while walking: nothing left to do.
     }
   }
 
