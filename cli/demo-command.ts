@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from '../service-manager/index.js';
 import { summaryText } from './ingest-command.js';
+import { renderResult } from './output.js';
 import { runRepl } from './repl.js';
 import { accessLogDdl, writeAccessLogCsv } from './sample-data.js';
 
@@ -60,7 +61,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<void> {
       `Query it with:  ./bin/strata sql --store ${store} "SELECT status, count(*) FROM access_log GROUP BY 1 ORDER BY 1"\n`);
     if (process.stdin.isTTY) {
       process.stdout.write('Opening the interactive prompt (.help for commands, .quit to leave).\n');
-      await runRepl((sql) => database.sql(sql), 'table');
+      await runRepl(async (sql, format) => renderResult(await database.sql(sql), format), 'table');
     }
   } finally {
     await database.close();

@@ -1,5 +1,5 @@
 /** Prints query results in the CLI's formats. */
-import { renderCsv, renderJson, renderTable, type QueryResult } from '../service-manager/index.js';
+import { renderCsv, renderJson, renderTable, type ClientResult, type QueryResult } from '../service-manager/index.js';
 import { usageError } from './usage.js';
 
 /** Output formats of `strata sql`. */
@@ -25,4 +25,30 @@ export function renderResult(result: QueryResult, format: OutputFormat): string 
   if (format === 'json') return `${renderJson(result.schema, result.batches)}\n`;
   if (format === 'csv') return renderCsv(result.schema, result.batches);
   return renderTable(result.schema, result.batches);
+}
+
+function remoteCell(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Renders a result received from a node over the wire (rows already JSON values). */
+export function renderRemoteResult(result: ClientResult, format: OutputFormat): string {
+  if (result.columns.length === 0) {
+    if (format === 'json') return `${JSON.stringify({ command: result.summary.command, rowsAffected: result.summary.rowsAffected })}\n`;
+    const affected = result.summary.rowsAffected === null ? '' : ` ${result.summary.rowsAffected}`;
+    return `${result.summary.command}${affected}\n`;
+  }
+  if (format === 'json') return `${JSON.stringify({ columns: result.columns.map((column) => column.name), rows: result.rows })}\n`;
+  const textRows = result.rows.map((row) => row.map(remoteCell));
+  const names = result.columns.map((column) => column.name);
+  if (format === 'csv') {
+    const field = (text: string | null) => (text === null ? '' : /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+    return `${[names.map(field).join(','), ...textRows.map((row) => row.map(field).join(','))].join('\n')}\n`;
+  }
+  const widths = names.map((name, i) => Math.max(name.length, ...textRows.map((row) => (row[i] ?? 'NULL').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ');
+  const out = [line(names), widths.map((width) => '-'.repeat(width)).join('-+-'), ...textRows.map((row) => line(row.map((cell) => cell ?? 'NULL')))];
+  out.push(`(${textRows.length} ${textRows.length === 1 ? 'row' : 'rows'})`);
+  return `${out.join('\n')}\n`;
 }

@@ -4,12 +4,11 @@
  */
 import * as readline from 'node:readline';
 import { toStrataError } from '../storage/index.js';
-import type { QueryResult } from '../service-manager/index.js';
-import { parseOutputFormat, renderResult, type OutputFormat } from './output.js';
+import { parseOutputFormat, type OutputFormat } from './output.js';
 import { formatError } from './errors.js';
 
-/** Runs a statement for the REPL (embedded database or a remote node). */
-export type StatementRunner = (sql: string) => Promise<QueryResult>;
+/** Runs a statement for the REPL (embedded database or a remote node) and renders its result. */
+export type StatementRunner = (sql: string, format: OutputFormat) => Promise<string>;
 
 /** Longest statement the prompt buffers: a runaway paste must not eat memory. */
 const statementBytesMax = 16 * 1024 * 1024;
@@ -60,8 +59,7 @@ export async function runRepl(run: StatementRunner, initialFormat: OutputFormat)
 async function runOne(run: StatementRunner, sql: string, format: OutputFormat, timing: boolean): Promise<void> {
   const startMs = performance.now();
   try {
-    const result = await run(sql);
-    process.stdout.write(renderResult(result, format));
+    process.stdout.write(await run(sql, format));
     if (timing) process.stdout.write(`Time: ${(performance.now() - startMs).toFixed(1)} ms\n`);
   } catch (error) {
     process.stderr.write(`${formatError(toStrataError(error))}\n`);

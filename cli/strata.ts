@@ -5,6 +5,7 @@ import { toStrataError } from '../storage/index.js';
 import { demoCommand } from './demo-command.js';
 import { formatError } from './errors.js';
 import { ingestCommand } from './ingest-command.js';
+import { nodeCommand } from './node-command.js';
 import { sqlCommand } from './sql-command.js';
 import { usageError, usageText } from './usage.js';
 
@@ -28,6 +29,12 @@ function parse(argv: string[]) {
       force: { type: 'boolean' },
       'partition-rows': { type: 'string' },
       tpch: { type: 'string' },
+      url: { type: 'string' },
+      token: { type: 'string' },
+      id: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,7 +60,12 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'sql':
       if (positionals.length > 1) throw usageError('strata sql takes one SQL statement; quote it');
-      return sqlCommand({ store: values.store, format: values.format, statement: positionals[0] });
+      return sqlCommand({ store: values.store, url: values.url, token: values.token, format: values.format, statement: positionals[0] });
+    case 'node':
+      if (positionals.length > 1) throw usageError('strata node start takes options only');
+      return nodeCommand(positionals[0], {
+        id: values.id, store: values.store, host: values.host, port: values.port, token: values.token, configFile: values.config,
+      });
     case 'ingest':
       return ingestCommand({
         store: values.store, table: values.table, format: values.format, delimiter: values.delimiter,

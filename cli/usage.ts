@@ -15,6 +15,10 @@ Usage:
       --rejects FILE           where rejected lines go (default: FILE.rejects)
       --force                  load again even if the same file content was loaded before
       --partition-rows N       rows per partition (default 1,048,576)
+  strata sql --url ws://HOST:PORT [--token T] [--format …] ["SQL"]  the same against a running node
+  strata node start --store DIR [--id ID] [--port N] [--host ADDR] [--token T] [--config FILE]
+                                                              run a service manager (binds 127.0.0.1 by default;
+                                                              another address requires --token)
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
 

@@ -1,6 +1,9 @@
 /** strata's public API: the embedded database, result formatting, and the types they return. */
 export { Database, type DatabaseOptions, type RowSet } from './database.js';
 export { StorageQueryCatalog } from './storage-catalog.js';
+export { StrataClient, type ClientOptions, type ClientResult, type QuerySummary, type ResultColumn } from './client.js';
+export { parseNodeConfig, isLoopback, nodeLimitsDefault, type NodeConfig, type NodeConfigInput, type NodeLimits } from './node-config.js';
+export { startNode, type RunningNode } from './node.js';
 export { cellText, cellValue, rowsOf, textRowsOf, renderCsv, renderJson, renderTable, type CellValue } from './result-format.js';
 export type { QueryResult, QueryStats } from '../query/index.js';
 export type { IngestOptions, IngestSummary } from '../ingest/index.js';

@@ -27,6 +27,7 @@ const wrappers: Record<string, RegExp> = {
   fastify: /^service-manager\//,
   '@fastify/websocket': /^service-manager\//,
   '@duckdb/node-api': /^(bench\/)/,
+  ws: /^service-manager\/client\.ts$/,
 };
 
 function sourceFiles(folder: string): string[] {

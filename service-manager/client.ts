@@ -1,0 +1,137 @@
+/**
+ * The TypeScript client of a strata node: SQL over WebSocket (docs/protocol.md). The only file
+ * importing the `ws` library. Used by `strata sql --url` and exported from the package.
+ */
+import WebSocket from 'ws';
+import { StrataError, type ErrorKind } from '../storage/index.js';
+
+/** A column of a streamed result. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** The final summary of a query. */
+export interface QuerySummary {
+  readonly command: string;
+  readonly rows: number;
+  readonly rowsAffected: number | null;
+  readonly elapsedMs: number;
+  readonly partitionsScanned: number;
+  readonly partitionsPruned: number;
+  readonly nodes: string[];
+}
+
+/** A whole result, collected. */
+export interface ClientResult {
+  readonly columns: ResultColumn[];
+  readonly rows: unknown[][];
+  readonly summary: QuerySummary;
+}
+
+/** Options of StrataClient.connect. */
+export interface ClientOptions {
+  readonly token?: string;
+  /** Time to wait for the connection. */
+  readonly connectTimeoutMs?: number;
+  /** Largest message accepted from the server. */
+  readonly messageBytesMax?: number;
+}
+
+interface Pending {
+  columns: ResultColumn[];
+  rows: unknown[][];
+  resolve(result: ClientResult): void;
+  reject(error: Error): void;
+}
+
+/** A connection to one node; several queries may run on it at once. */
+export class StrataClient {
+  private readonly pending = new Map<string, Pending>();
+  private nextId = 1;
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => { if (!isBinary) this.onMessage(data.toString()); });
+    socket.on('close', () => this.failAll(new StrataError('io', 'CONNECTION_CLOSED', 'the connection to the node closed')));
+  }
+
+  /** Connects to ws://host:port (the /v1/sql path is added when missing). */
+  static connect(url: string, options: ClientOptions = {}): Promise<StrataClient> {
+    const target = new URL(url);
+    if (target.pathname === '/' || target.pathname === '') target.pathname = '/v1/sql';
+    const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+    const socket = new WebSocket(target, { headers, maxPayload: options.messageBytesMax ?? 64 * 1024 * 1024, handshakeTimeout: options.connectTimeoutMs ?? 10_000 });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new StrataClient(socket)));
+      socket.once('unexpected-response', (_request, response) => {
+        reject(new StrataError(response.statusCode === 401 ? 'auth' : 'io', response.statusCode === 401 ? 'AUTH_REQUIRED' : 'CONNECTION_FAILED',
+          `the node at ${target.host} refused the connection: HTTP ${response.statusCode}${response.statusCode === 401 ? '; pass its token' : ''}`));
+        socket.terminate();
+      });
+      socket.once('error', (error) => reject(new StrataError('io', 'CONNECTION_FAILED', `cannot connect to ${target.href}: ${error.message}`)));
+    });
+  }
+
+  /** Runs one statement and collects its rows. */
+  query(sql: string, options: { id?: string } = {}): Promise<ClientResult> {
+    const id = options.id ?? `q${this.nextId++}`;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { columns: [], rows: [], resolve, reject });
+      this.socket.send(JSON.stringify({ type: 'query', id, sql, format: 'json' }));
+    });
+  }
+
+  /** Asks the node to cancel a running query. */
+  cancel(id: string): void {
+    this.socket.send(JSON.stringify({ type: 'cancel', id }));
+  }
+
+  /** Sends a raw text frame (tests of bad input use it). */
+  sendRaw(text: string): void {
+    this.socket.send(text);
+  }
+
+  /** Closes the connection. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.readyState === WebSocket.CLOSED) { resolve(); return; }
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+
+  private onMessage(text: string): void {
+    const message = JSON.parse(text) as Record<string, unknown>;
+    const pending = typeof message.id === 'string' ? this.pending.get(message.id) : undefined;
+    if (message.type === 'error' && pending === undefined) {
+      this.unmatchedErrors.push(toError(message));
+      return;
+    }
+    if (pending === undefined) return;
+    switch (message.type) {
+      case 'schema': pending.columns = message.columns as ResultColumn[]; break;
+      case 'rows': for (const row of message.rows as unknown[][]) pending.rows.push(row); break;
+      case 'done':
+        this.pending.delete(message.id as string);
+        pending.resolve({ columns: pending.columns, rows: pending.rows, summary: message as unknown as QuerySummary });
+        break;
+      case 'error':
+        this.pending.delete(message.id as string);
+        pending.reject(toError(message));
+        break;
+      default: break;
+    }
+  }
+
+  /** Errors the server sent about messages with no query (bad input); tests read them. */
+  readonly unmatchedErrors: StrataError[] = [];
+
+  private failAll(error: Error): void {
+    for (const pending of this.pending.values()) pending.reject(error);
+    this.pending.clear();
+  }
+}
+
+function toError(message: Record<string, unknown>): StrataError {
+  return new StrataError(message.kind as ErrorKind, String(message.code), String(message.message), (message.details ?? {}) as Record<string, unknown>);
+}

@@ -1,0 +1,44 @@
+/** Starts real service-manager processes (`strata node start`) on loopback for tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { cliPath } from './paths.js';
+
+/** A running node process. */
+export interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly httpUrl: string;
+  readonly wsUrl: string;
+  /** Log lines (parsed JSON) so far. */
+  readonly logs: Record<string, unknown>[];
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL. */
+  kill(): Promise<void>;
+}
+
+/** Starts `strata node start ARGS…` and waits for its "listening" line. */
+export function startNodeProcess(args: readonly string[], timeoutMs = 30_000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [cliPath, 'node', 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`node did not start in ${timeoutMs} ms: ${stderr}`)); }, timeoutMs);
+    void exited.then((code) => { clearTimeout(timer); reject(new Error(`node exited with ${code} before listening: ${stderr}`)); });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let entry: Record<string, unknown>;
+      try { entry = JSON.parse(line) as Record<string, unknown>; } catch { return; }
+      logs.push(entry);
+      if (entry.msg === 'listening') {
+        clearTimeout(timer);
+        const httpUrl = String(entry.url);
+        resolve({
+          child, httpUrl, wsUrl: httpUrl.replace(/^http/, 'ws'), logs,
+          stop: () => { child.kill('SIGTERM'); return exited; },
+          kill: async () => { child.kill('SIGKILL'); await exited; },
+        });
+      }
+    });
+  });
+}
