@@ -96,12 +96,14 @@ function convertColumnRef(raw: RawNode, context: ConvertContext): SqlExpr {
 }
 
 function convertNumber(raw: RawNode, context: ConvertContext): SqlExpr {
-  const token = context.locator.nextOfKind('number');
   const value = String(raw.value);
   const negative = value.startsWith('-');
-  // The token keeps the literal as written ('.06', '1e3'); the parser folds a leading minus into the value.
-  const text = token === null ? value : `${negative ? '-' : ''}${token.value}`;
-  return { kind: 'number', text, pos: token?.start ?? context.locator.here() };
+  const token = context.locator.peekOfKind('number');
+  // The token keeps the literal as written ('.06', '1e3'); the parser folds a leading minus into
+  // the value. A number the rewrite inserted (substring(x FOR n) → x,1,n) has no token of its own.
+  if (token === null || Number(token.value) !== Math.abs(Number(value))) return { kind: 'number', text: value, pos: context.locator.here() };
+  context.locator.nextOfKind('number');
+  return { kind: 'number', text: `${negative ? '-' : ''}${token.value}`, pos: token.start };
 }
 
 function convertInterval(raw: RawNode, context: ConvertContext): SqlExpr {

@@ -81,6 +81,14 @@ export class Locator {
     return null;
   }
 
+  /** The next token of a kind without moving the cursor, or null. */
+  peekOfKind(kind: Token['kind']): Token | null {
+    for (let index = this.cursor; index < this.tokens.length; index++) {
+      if (this.tokens[index].kind === kind) return this.tokens[index];
+    }
+    return null;
+  }
+
   /** Finds the next operator token. */
   operator(value: string): number {
     return this.find((t) => t.kind === 'operator' && t.value === value);
