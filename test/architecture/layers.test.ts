@@ -28,6 +28,7 @@ const wrappers: Record<string, RegExp> = {
   '@fastify/websocket': /^service-manager\//,
   '@duckdb/node-api': /^(bench\/)/,
   ws: /^service-manager\/client\.ts$/,
+  'apache-arrow': /^service-manager\/arrow-ipc\.ts$/,
 };
 
 function sourceFiles(folder: string): string[] {
