@@ -3,7 +3,6 @@
  * these tokens to place every AST node (column names, literals, keywords) in the user's text,
  * to rewrite constructs the parser rejects, and to split off statements it does not know.
  */
-import { StrataError } from '../../storage/index.js';
 import type { SourceText } from './source-text.js';
 
 /** Token kinds: bare words (identifiers and keywords), "quoted" identifiers, 'strings', numbers, operators. */
@@ -128,9 +127,4 @@ export function splitStatements(tokens: readonly Token[]): Token[][] {
   }
   if (current.length > 0) statements.push(current);
   return statements;
-}
-
-/** Throws an internal error for an impossible token state. */
-export function unexpectedToken(token: Token | undefined): never {
-  throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: unexpected token ${token?.value ?? 'end of input'}`);
 }
