@@ -14,6 +14,21 @@
  *   integer type; modulo keeps the argument type.
  * - Literals hold values in the in-memory units of storage/vector.ts: a DECIMAL(15,2) literal
  *   1.5 holds 150; a DATE holds days since epoch; a TIMESTAMP holds microseconds.
+ * - A date ± interval whose interval has a time part arrives with the date already cast to
+ *   TIMESTAMP; date ± interval is DATE otherwise.
+ * - Function arguments as the binder passes them (integer parameters are always int64):
+ *   position(haystack, needle) -> int64, 1-based, 0 when absent (SQL position(a IN b) and
+ *   strpos(b, a) both bind to it); substring(s, start [, length]); trim/ltrim/rtrim(s [, chars]);
+ *   left/right(s, n); lpad/rpad(s, n, fill) always with the fill; repeat(s, n);
+ *   split_part(s, delimiter, n); concat(a, b, …) is NULL when any argument is NULL (the binder
+ *   wraps the arguments of SQL concat() in coalesce(x, '') because that one skips NULLs).
+ * - round(x, digits): digits int64; for DECIMAL(p,s) digits is a literal and the result is
+ *   DECIMAL(p, min(s, max(digits, 0))). floor/ceil of DECIMAL(p,s) yield DECIMAL(p,0); of other
+ *   numbers the argument type. abs keeps the type; sign yields int32; sqrt/ln/exp/power take and
+ *   yield float64. greatest/least/coalesce/nullif get arguments of one type.
+ * - date_part(part, x): part is a string literal (year, quarter, month, week, day, dow, isodow,
+ *   doy, hour, minute, second, millisecond, microsecond, epoch); epoch yields float64 (seconds
+ *   with fraction, as DuckDB), every other part int64. date_trunc(part, x) keeps x's type.
  */
 import type { DataType } from '../../storage/index.js';
 

@@ -59,7 +59,7 @@ export interface Aggregate {
 export interface SortKey {
   readonly expr: Expr;
   readonly ascending: boolean;
-  /** Default as in PostgreSQL/DuckDB: NULLS LAST for ASC, NULLS FIRST for DESC. */
+  /** The binder always sets it; without NULLS FIRST/LAST in the SQL it follows DuckDB: NULLS LAST in both directions. */
   readonly nullsFirst: boolean;
 }
 
