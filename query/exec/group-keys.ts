@@ -14,6 +14,7 @@ import {
 } from '../../storage/index.js';
 import { keyNaN, keyNull, keyValue, PairTable } from './pair-table.js';
 import { isWideDecimal } from './decimal.js';
+import { sliceVector } from './vector-ops.js';
 
 /** Largest number of local combinations for the small-domain path, relative to rows (fraction) and absolute. */
 const localCombinationsPerRowMax = 0.25;
@@ -88,6 +89,16 @@ function localCodes(vector: Vector, n: number): { codes: Int32Array; domain: num
   return { codes, domain: 3 };
 }
 
+/** ids[i] = groupOf[combined[i]] from `start` until a combination without a group; returns where it stopped. */
+function mapKnownCombinations(combined: Int32Array, groupOf: Int32Array, ids: Int32Array, start: number, n: number): number {
+  for (let i = start; i < n; i++) {
+    const group = groupOf[combined[i]];
+    if (group < 0) return i;
+    ids[i] = group;
+  }
+  return n;
+}
+
 /** Growable per-group key values and NULL flags of one key column. */
 class KeyStore {
   values = new Float64Array(256);
@@ -114,6 +125,9 @@ export class GroupKeys {
   private readonly tables: PairTable[];
   private readonly interners: (StringInterner | null)[];
   private readonly stores: KeyStore[];
+  /** Reused per batch: group ids handed out by assign(), and the local combination codes. */
+  private scratch = new Int32Array(0);
+  private combined = new Int32Array(0);
 
   constructor(readonly types: readonly DataType[]) {
     this.tables = types.map(() => new PairTable());
@@ -130,39 +144,50 @@ export class GroupKeys {
     return total;
   }
 
-  /** Group id of each of n rows of the key vectors; new groups are numbered as they appear. */
+  /**
+   * Group id of each of n rows of the key vectors; new groups are numbered as they appear. The
+   * returned array is scratch space of this object, valid until the next call.
+   */
   assign(keys: readonly Vector[], n: number): Int32Array {
-    const ids = new Int32Array(n);
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
+    const ids = this.scratch.subarray(0, n);
     if (n === 0) return ids;
     const local = keys.map((k) => localCodes(k, n));
     let combinations = 1;
     for (const l of local) combinations = l === null ? Infinity : combinations * l.domain;
-    const columns = keys.map((k, c) => keyColumn(k, this.interners[c], n));
     if (combinations <= Math.max(localCombinationsMin, n * localCombinationsPerRowMax)) {
-      this.assignByLocalCodes(local as { codes: Int32Array; domain: number }[], combinations, columns, ids, n);
+      this.assignByLocalCodes(local as { codes: Int32Array; domain: number }[], combinations, keys, ids, n);
     } else {
-      this.assignByChain(columns, ids, n);
+      this.assignByChain(keys.map((k, c) => keyColumn(k, this.interners[c], n)), ids, n);
     }
     return ids;
   }
 
-  private assignByLocalCodes(local: readonly { codes: Int32Array; domain: number }[], combinations: number, columns: readonly KeyColumn[], ids: Int32Array, n: number): void {
-    const combined = new Int32Array(n);
-    let stride = 1;
-    for (const { codes, domain } of local) {
+  private assignByLocalCodes(local: readonly { codes: Int32Array; domain: number }[], combinations: number, keys: readonly Vector[], ids: Int32Array, n: number): void {
+    const combined = local.length === 1 ? local[0].codes : this.combineCodes(local, n);
+    const groupOf = new Int32Array(combinations).fill(-1);
+    let i = mapKnownCombinations(combined, groupOf, ids, 0, n);
+    while (i < n) {
+      // Only the first row of each combination reaches the hash tables.
+      const row = i;
+      groupOf[combined[i]] = this.resolveRow(keys.map((k, c) => keyColumn(sliceVector(k, row, row + 1), this.interners[c], 1)), 0);
+      i = mapKnownCombinations(combined, groupOf, ids, i, n);
+    }
+  }
+
+  /** Mixed-radix code of several small-domain keys per row. */
+  private combineCodes(local: readonly { codes: Int32Array; domain: number }[], n: number): Int32Array {
+    if (this.combined.length < n) this.combined = new Int32Array(Math.max(n, this.combined.length * 2));
+    const combined = this.combined;
+    const first = local[0].codes;
+    for (let i = 0; i < n; i++) combined[i] = first[i];
+    let stride = local[0].domain;
+    for (let k = 1; k < local.length; k++) {
+      const { codes, domain } = local[k];
       for (let i = 0; i < n; i++) combined[i] += codes[i] * stride;
       stride *= domain;
     }
-    const groupOf = new Int32Array(combinations).fill(-1);
-    for (let i = 0; i < n; i++) {
-      const code = combined[i];
-      let group = groupOf[code];
-      if (group === -1) {
-        group = this.resolveRow(columns, i);
-        groupOf[code] = group;
-      }
-      ids[i] = group;
-    }
+    return combined;
   }
 
   /** The group of row i, through one lookup per key. */

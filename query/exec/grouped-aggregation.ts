@@ -6,7 +6,7 @@
  */
 import type { Batch, DataType, Vector } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/index.js';
-import { createAccumulator, type Accumulator } from './accumulators.js';
+import { createAccumulators, RowCounts, type Accumulator } from './accumulators.js';
 import { evaluateExpr } from './evaluate-expr.js';
 import { GroupKeys, keyColumn, StringInterner } from './group-keys.js';
 import { PairTable } from './pair-table.js';
@@ -31,10 +31,11 @@ export class GroupedAggregation {
   private readonly distinct: (DistinctState | null)[];
   /** Per aggregate, the index of the first aggregate with the same argument expression. */
   private readonly sameArgument: number[];
+  private readonly rowCounts = new RowCounts();
 
   constructor(private readonly groupBy: readonly Expr[], private readonly aggregates: readonly AggregateExpr[]) {
     this.groups = new GroupKeys(groupBy.map((e) => e.type));
-    this.accumulators = aggregates.map(createAccumulator);
+    this.accumulators = createAccumulators(aggregates, this.rowCounts);
     this.distinct = aggregates.map((a) => (a.distinct && a.arg !== null
       ? { table: new PairTable(), interner: a.arg.type.id === 'string' ? new StringInterner() : null }
       : null));
@@ -44,7 +45,7 @@ export class GroupedAggregation {
 
   /** Bytes held by group tables, DISTINCT tables and aggregate state. */
   bytes(): number {
-    let total = this.groups.bytes();
+    let total = this.groups.bytes() + this.rowCounts.counts.byteLength;
     for (const accumulator of this.accumulators) total += accumulator.bytes();
     for (const state of this.distinct) if (state !== null) total += state.table.bytes() + (state.interner?.bytes ?? 0);
     return total;
@@ -62,6 +63,7 @@ export class GroupedAggregation {
     const ids = this.groupBy.length === 0
       ? new Int32Array(n)
       : this.groups.assign(this.groupBy.map((e) => evaluateExpr(e, batch)), n);
+    this.rowCounts.add(ids, n, this.groupCount);
     const args: (Vector | null)[] = [];
     for (let j = 0; j < this.aggregates.length; j++) {
       const aggregate = this.aggregates[j];
@@ -97,7 +99,7 @@ export class GroupedAggregation {
       rowArg = takeVector(rowArg, kept.indices, kept.count);
       count = kept.count;
     }
-    this.accumulators[j].update(rowIds, rowArg, count);
+    this.accumulators[j].update(rowIds, rowArg, count, this.groupCount);
   }
 
   /** The result: group keys then aggregates, one row per group (one row in all without keys). */

@@ -7,7 +7,7 @@ import type { Batch } from '../../storage/index.js';
 import type { Expr } from '../plan/index.js';
 import { evaluateExpr } from './evaluate-expr.js';
 import { referencedColumns } from './expr-columns.js';
-import { selectTrue, takeBatch, takeVector } from './vector-ops.js';
+import { selectTrueInto, takeBatch, takeVector } from './vector-ops.js';
 
 /** The conjuncts of a predicate (AND flattened). */
 export function conjuncts(predicate: Expr): Expr[] {
@@ -15,30 +15,38 @@ export function conjuncts(predicate: Expr): Expr[] {
   return [predicate];
 }
 
+// Selection scratch reused by every call: positions never outlive filterRows (takeBatch copies rows out).
+let selected = new Int32Array(0);
+let kept = new Int32Array(0);
+
 /** The rows of a batch where every predicate is true (the batch itself when all rows pass). */
 export function filterRows(batch: Batch, predicates: readonly Expr[]): Batch {
   const n = batch.length;
-  let indices: Int32Array | null = null;
+  if (kept.length < n) {
+    kept = new Int32Array(n);
+    selected = new Int32Array(n);
+  }
   let count = n;
+  let first = true;
   for (const predicate of predicates) {
     if (count === 0) break;
     let input = batch;
-    if (indices !== null) {
-      const rows: Int32Array = indices;
+    if (!first) {
       const used = referencedColumns(predicate);
+      const rows = kept;
+      const size = count;
       // Columns the predicate does not read are left as they are; it never looks at them.
-      input = { length: count, columns: batch.columns.map((column, c) => (used.has(c) ? takeVector(column, rows, count) : column)) };
+      input = { length: size, columns: batch.columns.map((column, c) => (used.has(c) ? takeVector(column, rows, size) : column)) };
     }
-    const selected = selectTrue(evaluateExpr(predicate, input));
-    if (indices === null) {
-      indices = selected.indices;
+    const hits = selectTrueInto(evaluateExpr(predicate, input), selected);
+    if (first) {
+      kept.set(selected.subarray(0, hits));
     } else {
-      const composed = new Int32Array(selected.count);
-      for (let k = 0; k < selected.count; k++) composed[k] = indices[selected.indices[k]];
-      indices = composed;
+      for (let k = 0; k < hits; k++) kept[k] = kept[selected[k]];
     }
-    count = selected.count;
+    count = hits;
+    first = false;
   }
-  if (indices === null || count === n) return batch;
-  return takeBatch(batch, indices, count);
+  if (first || count === n) return batch;
+  return takeBatch(batch, kept, count);
 }

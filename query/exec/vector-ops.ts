@@ -47,10 +47,36 @@ export function withNulls(vector: Vector, nulls: Uint8Array | null): Vector {
   return numericVector(vector.type, vector.values, nulls);
 }
 
-function takeArray<T extends NumericArray | Int32Array>(values: T, indices: Int32Array, count: number): T {
-  const out = new (values.constructor as new (n: number) => T)(count);
+// One gather loop per array class keeps each monomorphic (a shared generic loop would see four classes).
+function takeFloat64(values: Float64Array, indices: Int32Array, count: number): Float64Array {
+  const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = values[indices[i]];
   return out;
+}
+
+function takeInt32(values: Int32Array, indices: Int32Array, count: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = values[indices[i]];
+  return out;
+}
+
+function takeUint8(values: Uint8Array, indices: Int32Array, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = values[indices[i]];
+  return out;
+}
+
+function takeBigInt64(values: BigInt64Array, indices: Int32Array, count: number): BigInt64Array {
+  const out = new BigInt64Array(count);
+  for (let i = 0; i < count; i++) out[i] = values[indices[i]];
+  return out;
+}
+
+function takeArray(values: NumericArray, indices: Int32Array, count: number): NumericArray {
+  if (values instanceof Float64Array) return takeFloat64(values, indices, count);
+  if (values instanceof Int32Array) return takeInt32(values, indices, count);
+  if (values instanceof Uint8Array) return takeUint8(values, indices, count);
+  return takeBigInt64(values, indices, count);
 }
 
 function takeNulls(nulls: Uint8Array | null, indices: Int32Array, count: number): Uint8Array | null {
@@ -64,7 +90,7 @@ function takeNulls(nulls: Uint8Array | null, indices: Int32Array, count: number)
 /** Rows indices[0..count) of a vector (gather). */
 export function takeVector(vector: Vector, indices: Int32Array, count: number): Vector {
   const nulls = takeNulls(vector.nulls, indices, count);
-  if (vector.kind === 'string') return stringVector(vector.type, takeArray(vector.codes, indices, count), vector.dictionary, nulls);
+  if (vector.kind === 'string') return stringVector(vector.type, takeInt32(vector.codes, indices, count), vector.dictionary, nulls);
   return numericVector(vector.type, takeArray(vector.values, indices, count), nulls);
 }
 
@@ -75,23 +101,29 @@ export function takeBatch(batch: Batch, indices: Int32Array, count: number): Bat
 
 /** Positions of the rows where a boolean vector is true (not false, not NULL). */
 export function selectTrue(predicate: Vector): { indices: Int32Array; count: number } {
+  const indices = new Int32Array(predicate.length);
+  return { indices, count: selectTrueInto(predicate, indices) };
+}
+
+/** Writes the positions of the true rows of a boolean vector to `out` and returns how many there are. */
+export function selectTrueInto(predicate: Vector, out: Int32Array): number {
   const n = predicate.length;
   const values = predicate.kind === 'numeric' ? predicate.values as Uint8Array : new Uint8Array(n);
   const nulls = predicate.nulls;
-  const indices = new Int32Array(n);
   let count = 0;
+  // Branch-free: write every position, advance only past true rows.
   if (nulls === null) {
     for (let i = 0; i < n; i++) {
-      indices[count] = i;
+      out[count] = i;
       count += values[i];
     }
   } else {
     for (let i = 0; i < n; i++) {
-      indices[count] = i;
+      out[count] = i;
       count += values[i] & (nulls[i] ^ 1);
     }
   }
-  return { indices, count };
+  return count;
 }
 
 /** The rows of a batch where predicate is true; the batch itself when all are. */
