@@ -120,11 +120,41 @@ export class Table {
     return this.cachedSnapshot(await this.loadState(version));
   }
 
-  /** Every commit, oldest first. */
-  async history(): Promise<CommitEntry[]> {
+  /** The commits from `fromVersion` to `toVersion` (default: every commit), oldest first. */
+  async history(fromVersion = 0, toVersion?: number): Promise<CommitEntry[]> {
     const latest = await this.refresh();
-    const versions = Array.from({ length: latest.version + 1 }, (_, version) => version);
+    const last = Math.min(toVersion ?? latest.version, latest.version);
+    const first = Math.max(0, fromVersion);
+    const versions = Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
     return mapBounded(versions, logReadConcurrencyMax, (version) => this.readEntry(version));
+  }
+
+  /** Store path of the log file of `version` (backup and replication copy these files verbatim). */
+  logEntryPath(version: number): string {
+    return logEntryPath(this.logDirectory, version);
+  }
+
+  /**
+   * The newest version committed at or before `timeMs` (time travel by time); not_found
+   * TABLE_VERSION_NOT_FOUND when the table was created later. Commit times are assumed not to go
+   * backwards (one clock, or nodes kept in sync by NTP), so a binary search reads ~log2(versions) entries.
+   */
+  async versionAt(timeMs: number): Promise<number> {
+    const latest = await this.refresh();
+    if (latest.committedAtMs <= timeMs) return latest.version;
+    let low = 0;
+    let high = latest.version; // invariant: entry `high` was committed after timeMs
+    if ((await this.readEntry(0)).committedAtMs > timeMs) {
+      throw new StrataError('not_found', 'TABLE_VERSION_NOT_FOUND',
+        `table ${this.name} did not exist at ${new Date(timeMs).toISOString()}; it was created later (see strata table history)`,
+        { table: this.name, timeMs });
+    }
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if ((await this.readEntry(middle)).committedAtMs <= timeMs) low = middle;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Writes a partition file under data/ (invisible until committed); meta.path is relative to the table. */
