@@ -16,7 +16,11 @@ export function exprName(ast: SqlExpr): string {
     case 'null': return 'NULL';
     case 'typed_literal': return `${ast.type.toUpperCase()} '${ast.value}'`;
     case 'interval': return `INTERVAL '${ast.value}'${ast.unit === null ? '' : ` ${ast.unit.toUpperCase()}`}`;
-    case 'unary': return ast.op === 'not' ? `(NOT ${exprName(ast.expr)})` : `(${ast.op}${exprName(ast.expr)})`;
+    case 'unary': {
+      const operand = exprName(ast.expr);
+      if (ast.op === 'not') return `(NOT ${operand})`;
+      return operand.startsWith('-') || operand.startsWith('+') ? `(${ast.op} ${operand})` : `(${ast.op}${operand})`;
+    }
     case 'binary': return `(${exprName(ast.left)} ${ast.op === 'and' || ast.op === 'or' ? ast.op.toUpperCase() : ast.op} ${exprName(ast.right)})`;
     case 'like': return `(${exprName(ast.expr)} ${ast.negated ? 'NOT ' : ''}${ast.caseInsensitive ? 'ILIKE' : 'LIKE'} ${exprName(ast.pattern)})`;
     case 'in_list': return `(${exprName(ast.expr)} ${ast.negated ? 'NOT ' : ''}IN (${ast.list.map(exprName).join(', ')}))`;
