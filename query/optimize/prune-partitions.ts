@@ -33,14 +33,17 @@ function comparable(value: Literal): StatValue {
 function compare(a: StatValue, b: StatValue): number {
   const x = typeof a === 'boolean' ? Number(a) : a;
   const y = typeof b === 'boolean' ? Number(b) : b;
-  if (x === null || y === null) return NaN;
+  // NaN sorts above every number in SQL; storage records a column holding NaN with max NaN
+  // (or null after a JSON round trip). Either way the order is unknown here: keep the partition.
+  if (x === null || y === null || Number.isNaN(x) || Number.isNaN(y)) return NaN;
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Can some row with these stats satisfy `column op value`? */
 function comparisonCanMatch(op: string, stats: ColumnStats, rows: number, value: StatValue): boolean {
   if (value === null) return false;
-  if (stats.nullCount >= rows || stats.min === null || stats.max === null) return false;
+  if (stats.nullCount >= rows) return false;
+  if (stats.min === null || stats.max === null) return true;
   const low = compare(stats.min, value);
   const high = compare(stats.max, value);
   if (Number.isNaN(low) || Number.isNaN(high)) return true;

@@ -9,8 +9,9 @@ import { Types, storedDecimalPrecisionMax, type DataType } from '../../storage/i
 /** The decimal type a non-literal integer converts to when mixed with decimals (agreed with the executor). */
 export const integerAsDecimal = Types.decimal(18, 0);
 
-/** The DECIMAL precision and scale when none is written (as DuckDB). */
+/** The DECIMAL precision when none is written (as DuckDB). */
 export const decimalDefaultPrecision = 18;
+/** The DECIMAL scale when neither precision nor scale is written (as DuckDB). */
 export const decimalDefaultScale = 3;
 
 /** True for SMALLINT, INTEGER, BIGINT. */

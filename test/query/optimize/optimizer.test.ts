@@ -119,6 +119,9 @@ describe('optimizer', () => {
     // All NULL: no comparison can be true; NULL literal: never true.
     assert.equal(canMatch(compare('lt', literal(500, Types.decimal(10, 2))), { scan, partition: stats(null, null, 3) }), false);
     assert.equal(canMatch(compare('eq', literal(null, Types.decimal(10, 2))), { scan, partition: stats(100, 200, 0) }), false);
+    // Statistics that cannot order (NaN max, or min/max lost while some rows are not NULL): keep.
+    assert.equal(canMatch(compare('lt', literal(500, Types.decimal(10, 2))), { scan, partition: stats(900, Number.NaN, 0) }), true);
+    assert.equal(canMatch(compare('lt', literal(500, Types.decimal(10, 2))), { scan, partition: stats(null, null, 1) }), true);
     // NOT and expressions over the column are not understood: keep.
     assert.equal(canMatch(call('not', [compare('lt', literal(500, Types.decimal(10, 2)))], Types.boolean), { scan, partition: stats(100, 200, 0) }), true);
   });
