@@ -18,6 +18,7 @@ import { evaluateMath, type MathFunction } from './math-functions.js';
 import { constantVector, materialize, scalar, type Operand } from './operand.js';
 import { evaluateStringFunction, type StringFunction } from './string-functions.js';
 import { evaluateConstantInterval } from './interval-constant.js';
+import { evaluateFused } from './fused-arithmetic.js';
 
 /** Evaluates a scalar expression over a batch (vectorized); the result has batch.length rows. */
 export function evaluateExpr(expr: Expr, batch: Batch): Vector {
@@ -52,6 +53,7 @@ function evaluateCast(expr: Cast, batch: Batch): Vector {
 
 const arithmetic = new Set<string>(['add', 'subtract', 'multiply', 'divide', 'integer_divide', 'modulo']);
 const comparisons = new Set<string>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const fusable = new Set<string>(['add', 'subtract', 'multiply', 'divide', 'negate']);
 const math = new Set<string>(['abs', 'round', 'floor', 'ceil', 'sqrt', 'power', 'ln', 'exp', 'sign']);
 
 function evaluateCall(call: Call, batch: Batch): Vector {
@@ -59,6 +61,10 @@ function evaluateCall(call: Call, batch: Batch): Vector {
   const fn = call.fn;
   if (fn === 'coalesce') return evaluateCoalesce(call.type, call.args, batch, evaluateExpr);
   if (fn === 'and' || fn === 'or') return evaluateLogic(fn, call.args, batch);
+  if (fusable.has(fn)) {
+    const fused = evaluateFused(call, batch);
+    if (fused !== null) return fused;
+  }
   const args = call.args.map((arg) => evaluateOperand(arg, batch));
   if (arithmetic.has(fn)) return evaluateArithmetic(fn as ArithmeticFunction, call.type, args[0], args[1], n);
   if (comparisons.has(fn)) return evaluateComparison(fn as ComparisonFunction, args[0], args[1], n);
