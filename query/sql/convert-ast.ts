@@ -59,6 +59,7 @@ class StatementConverter implements ConvertContext {
   private select(raw: RawNode): SqlSelect {
     const withs = raw.with === null || raw.with === undefined ? [] : (raw.with as RawNode[]).map((w) => this.commonTable(w));
     const pos = this.locator.word('select');
+    this.rejectUnsupportedClauses(raw, pos);
     const distinct = typeof raw.distinct?.type === 'string' && raw.distinct.type.toUpperCase() === 'DISTINCT';
     const items = this.selectItems(raw.columns);
     const from = raw.from === null || raw.from === undefined ? [] : this.fromItems(raw.from as RawNode[]);
@@ -68,6 +69,14 @@ class StatementConverter implements ConvertContext {
     const orderBy = this.orderBy(raw.orderby);
     const { limit, offset } = this.limit(raw.limit);
     return { kind: 'select', with: withs, distinct, items, from, where, groupBy, having, orderBy, limit, offset, pos };
+  }
+
+  /** Clauses the parser accepts that strata has no AST for: reject rather than ignore them. */
+  private rejectUnsupportedClauses(raw: RawNode, pos: number): void {
+    const distinctType = typeof raw.distinct?.type === 'string' ? raw.distinct.type.toUpperCase() : null;
+    if (distinctType !== null && distinctType !== 'DISTINCT') throw this.unsupported(`SELECT ${distinctType} is not supported`, pos);
+    if (raw.into?.position !== null && raw.into?.position !== undefined) throw this.unsupported('SELECT … INTO is not supported; use INSERT INTO … SELECT', pos);
+    if (raw.window !== null && raw.window !== undefined) throw this.unsupported('named windows (WINDOW …) are not supported yet', pos);
   }
 
   private commonTable(raw: RawNode): SqlCommonTable {
@@ -124,6 +133,8 @@ class StatementConverter implements ConvertContext {
       return { kind: 'derived', query, alias, columnAliases: [], pos };
     }
     if (typeof node.table !== 'string') throw this.unsupported('this kind of FROM item is not supported', this.locator.here());
+    if (node.tablesample !== null && node.tablesample !== undefined) throw this.unsupported('TABLESAMPLE is not supported', this.locator.here());
+    if (typeof node.as === 'string' && node.as.includes('(')) throw this.unsupported(`column aliases in FROM (${node.as}) are not supported`, this.locator.here());
     const schema = node.db === null || node.db === undefined ? null : String(node.db);
     const pos = schema === null ? this.locator.identifier(node.table) : this.locator.identifier(schema);
     if (schema !== null) this.locator.identifier(node.table);

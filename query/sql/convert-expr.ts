@@ -86,6 +86,10 @@ export function identifierName(raw: unknown): string {
 function convertColumnRef(raw: RawNode, context: ConvertContext): SqlExpr {
   const table = raw.table === null || raw.table === undefined ? null : identifierName(raw.table);
   const pos = table === null ? context.locator.here() : context.locator.identifier(table);
+  // Never drop what the parser kept: array subscripts, collations and schema-qualified columns.
+  if (Array.isArray(raw.array_index) && raw.array_index.length > 0) return unsupported(context, 'an array subscript', pos);
+  if (raw.collate !== null && raw.collate !== undefined) return unsupported(context, 'COLLATE', pos);
+  if (raw.schema !== null && raw.schema !== undefined) return unsupported(context, `a column qualified by schema and table (${String(raw.schema)}.${table}.…)`, pos);
   if (raw.column === '*') {
     const starPos = context.locator.operator('*');
     return { kind: 'star', table, pos: table === null ? starPos : pos };
@@ -296,6 +300,10 @@ export function convertTypeName(raw: RawNode, context: ConvertContext): SqlTypeN
   let name = String(raw.dataType ?? '').toUpperCase();
   const firstWord = name.split(' ')[0].toLowerCase();
   const pos = context.locator.word(firstWord);
+  if (raw.array !== undefined && raw.array !== null) return unsupported(context, `array type ${name}[]`, pos);
+  // TIMESTAMP WITH TIME ZONE arrives as TIMESTAMP plus suffix words: keep them in the name.
+  const suffix = Array.isArray(raw.suffix) ? raw.suffix.filter((w: unknown) => typeof w === 'string') as string[] : [];
+  if (suffix.length > 0) name = `${name} ${suffix.join(' ').toUpperCase()}`;
   let length: number | null = typeof raw.length === 'number' ? raw.length : null;
   // int2/int4/int8 and float4/float8 arrive as INT/FLOAT with a length but without parentheses.
   if ((name === 'INT' || name === 'FLOAT') && length !== null && raw.parentheses !== true) {

@@ -30,9 +30,15 @@ export class Locator {
 
   /** Moves the cursor to the first token at or after `offset`; returns that offset. */
   seek(offset: number): number {
-    let index = 0;
-    while (index < this.tokens.length && this.tokens[index].start < offset) index++;
-    this.cursor = index;
+    // Binary search: statements with thousands of located nodes must not seek linearly.
+    let low = 0;
+    let high = this.tokens.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.tokens[middle].start < offset) low = middle + 1;
+      else high = middle;
+    }
+    this.cursor = low;
     return offset;
   }
 
