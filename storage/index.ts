@@ -27,3 +27,5 @@ export * from './backup-create.js';
 export * from './backup-table-view.js';
 export * from './backup-restore.js';
 export * from './backup-verify.js';
+export * from './scrub.js';
+export * from './backup-repair.js';

@@ -1,7 +1,7 @@
 /** Helpers of the backup, scrub and replication tests: small tables, loads, and fingerprints of a table version. */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { sha256Checksum, Table, Types, type Schema, type Store } from '../../storage/index.js';
+import { loadPartitionLayout, sha256Checksum, Table, Types, type PartitionMeta, type Schema, type Store } from '../../storage/index.js';
 import { batchOf, collect, columnsOf } from './storage-fixtures.js';
 
 /** Schema of the test tables: an id and a low-cardinality tag (dictionary-encoded on disk). */
@@ -63,12 +63,20 @@ export async function fingerprint(store: Store, name: string, version?: number):
   return { version: snapshot.version, rows: await rowsOf(table, snapshot.version), log, partitions: partitions.sort() };
 }
 
-/** Flips one bit of a file in the middle, as a failing disk would. */
-export async function flipByte(file: string): Promise<void> {
+/** Flips one bit of a file (by default in the middle), as a failing disk would. */
+export async function flipByte(file: string, offset?: number): Promise<void> {
   const bytes = await fs.readFile(file);
-  bytes[Math.floor(bytes.length / 2)] ^= 0x40;
+  bytes[offset ?? Math.floor(bytes.length / 2)] ^= 0x40;
   await fs.chmod(file, 0o644);
   await fs.writeFile(file, bytes);
+}
+
+/** Flips a bit inside the first column's data of a committed partition, where every read of that column notices it. */
+export async function flipDataByte(root: string, table: Table, meta: PartitionMeta): Promise<void> {
+  const storePath = `${table.directory}/${meta.path}`;
+  const layout = await loadPartitionLayout(table.store, { ...meta, path: storePath });
+  const batch = layout.batches[0];
+  await flipByte(onDisk(root, storePath), batch.bodyOffset + batch.columnRanges[0].start + 9);
 }
 
 /** Absolute path of a store path in a LocalStore rooted at `root`. */
