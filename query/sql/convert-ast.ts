@@ -185,6 +185,8 @@ class StatementConverter implements ConvertContext {
   private createTable(raw: RawNode, pos: number): SqlStatement {
     if (String(raw.keyword).toLowerCase() !== 'table') throw this.unsupported(`CREATE ${String(raw.keyword).toUpperCase()} is not supported`, pos);
     if (raw.query_expr || raw.as) throw this.unsupported('CREATE TABLE … AS SELECT is not supported', pos);
+    if (raw.temporary) throw this.unsupported('temporary tables are not supported; every table is stored', pos);
+    if (raw.table_options) throw this.unsupported('table options are not supported', pos);
     const table = (raw.table as RawNode[])[0];
     const name = String(table.table);
     this.locator.identifier(name);
@@ -205,7 +207,7 @@ class StatementConverter implements ConvertContext {
     if (definition.default_val !== null && definition.default_val !== undefined) {
       throw this.unsupported('column DEFAULT values are not supported', pos);
     }
-    for (const key of ['primary_key', 'unique', 'unique_or_primary', 'check', 'reference_definition', 'auto_increment']) {
+    for (const key of ['primary_key', 'unique', 'unique_or_primary', 'check', 'reference_definition', 'auto_increment', 'collate', 'generated']) {
       if (definition[key] !== null && definition[key] !== undefined) {
         throw this.unsupported(`column constraint ${key.toUpperCase().replace(/_/g, ' ')} is not supported`, pos);
       }
