@@ -51,6 +51,28 @@ export function checkpointPath(logDirectory: string, version: number): string {
   return `${logDirectory}/_checkpoint.${String(version).padStart(versionDigits, '0')}.json`;
 }
 
+/**
+ * Store path of the marker vacuum leaves when it deletes files that versions before
+ * `readableFromVersion` need; readers refuse those versions by name instead of failing on a
+ * missing file. The version is in the name so one listing finds the newest marker.
+ */
+export function vacuumMarkerPath(logDirectory: string, readableFromVersion: number): string {
+  return `${logDirectory}/_vacuum.${String(readableFromVersion).padStart(versionDigits, '0')}.json`;
+}
+
+const vacuumMarkerNamePattern = /^_vacuum\.(\d{20})\.json$/;
+
+/** The version a vacuum marker's file name records, or null when the name is not a marker. */
+export function parseVacuumMarkerName(name: string): number | null {
+  const match = vacuumMarkerNamePattern.exec(name);
+  return match === null ? null : Number(match[1]);
+}
+
+/** Bytes of a vacuum marker (the name says it all; the body helps a human reading the store). */
+export function encodeVacuumMarker(readableFromVersion: number): Uint8Array {
+  return Buffer.from(JSON.stringify({ format: logFormatVersion, readableFromVersion, vacuumedAtMs: Date.now() }));
+}
+
 const entryNamePattern = /^(\d{20})\.json$/;
 const checkpointNamePattern = /^_checkpoint\.(\d{20})\.json$/;
 

@@ -11,7 +11,8 @@ import { tableDataDirectory, tableDirectory, tableLogDirectory, validateTableNam
 import type { Store } from './store.js';
 import {
   applyEntry, checkActions, checkpointIntervalDefault, checkpointPath, decodeCheckpoint, decodeCommitEntry, encodeCheckpoint,
-  encodeCommitEntry, initialState, logEntryPath, parseLogName, snapshotOf, type CommitEntry, type TableState,
+  encodeCommitEntry, encodeVacuumMarker, initialState, logEntryPath, parseLogName, parseVacuumMarkerName, snapshotOf, vacuumMarkerPath,
+  type CommitEntry, type TableState,
 } from './table-log.js';
 import type { CommitActions, PartitionMeta, Snapshot } from './table-types.js';
 import { validateTableSchema } from './table-schema.js';
@@ -32,6 +33,8 @@ export interface VacuumResult {
   readonly removed: readonly string[];
   /** Bytes freed. */
   readonly bytes: number;
+  /** Versions before this one can no longer be read (files they need were deleted). */
+  readonly readableFromVersion: number;
 }
 
 /** Attempts of one commit: each lost race means another writer progressed; 20 losses in a row means a runaway writer. */
@@ -115,9 +118,17 @@ export class Table {
       throw new StrataError('not_found', 'TABLE_VERSION_NOT_FOUND',
         `table ${this.name} has no version ${version}; versions run from 0 to ${latest.version}`, { table: this.name, version });
     }
+    // Old versions are rare reads (time travel, backup); one listing tells whether vacuum took them.
+    const log = await this.listLog();
+    if (version < log.vacuumedBefore) {
+      throw new StrataError('not_found', 'TABLE_VERSION_VACUUMED',
+        `version ${version} of table ${this.name} is no longer readable: vacuum deleted files it needs (versions before ${log.vacuumedBefore} are gone); ` +
+        `read version ${log.vacuumedBefore} or later, or restore it from a backup (strata backup restore --table ${this.name} --as-of ${version} --as NEW)`,
+        { table: this.name, version, readableFromVersion: log.vacuumedBefore });
+    }
     const cached = this.#snapshots.get(version);
     if (cached !== undefined) return cached;
-    return this.cachedSnapshot(await this.loadState(version));
+    return this.cachedSnapshot(await this.loadState(version, log.checkpoints));
   }
 
   /** The commits from `fromVersion` to `toVersion` (default: every commit), oldest first. */
@@ -197,29 +208,58 @@ export class Table {
   }
 
   /**
-   * Deletes files under data/ that the latest snapshot does not reference and that were last
-   * modified more than `retainMs` ago (orphans of crashed or abandoned loads, and partitions that
-   * commits removed). retainMs must exceed the longest time a load takes from writing a partition
-   * to committing it, or vacuum could delete a partition an in-flight load is about to commit.
+   * Deletes the files under data/ that no retained version needs: partitions that a commit older
+   * than `retainMs` removed (so every version still within the window stays readable, as Delta's
+   * retention does), and files no commit names (orphans of crashed or abandoned loads, temp files)
+   * last modified more than `retainMs` ago. retainMs must also exceed the longest time a load takes
+   * from writing a partition to committing it, or vacuum could delete a partition an in-flight load
+   * is about to commit. Versions that needed a deleted file become unreadable; a marker in _log
+   * makes reading them fail with TABLE_VERSION_VACUUMED instead of a missing file.
    */
-  async vacuum(options: { readonly retainMs: number }): Promise<VacuumResult> {
+  async vacuum(options: { readonly retainMs: number; readonly dryRun?: boolean }): Promise<VacuumResult> {
     if (!Number.isFinite(options.retainMs) || options.retainMs < 0) {
       throw new StrataError('input', 'VACUUM_RETAIN_INVALID', `vacuum of table ${this.name}: retainMs must be a non-negative number of milliseconds`);
     }
-    const snapshot = await this.snapshot();
-    const referenced = new Set(snapshot.partitions.map((partition) => partition.path));
     const cutoffMs = Date.now() - options.retainMs;
+    const { removedAt, named } = await this.removals();
+    const previous = (await this.listLog()).vacuumedBefore;
     const files = await this.store.list(`${this.directory}/${tableDataDirectory}`);
     const removed: string[] = [];
     let bytes = 0;
+    let readableFrom = previous;
     for (const file of files) {
       const relative = `${tableDataDirectory}/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
-      if (file.isDirectory || referenced.has(relative) || file.modifiedMs > cutoffMs) continue;
-      await this.store.delete(file.path);
+      const removal = removedAt.get(relative);
+      const expired = removal !== undefined ? removal.committedAtMs <= cutoffMs : !named.has(relative) && file.modifiedMs <= cutoffMs;
+      if (file.isDirectory || !expired) continue;
+      if (removal !== undefined) readableFrom = Math.max(readableFrom, removal.version);
       removed.push(relative);
       bytes += file.size;
     }
-    return { removed, bytes };
+    if (options.dryRun === true) return { removed, bytes, readableFromVersion: readableFrom };
+    // The marker goes first: a reader must learn that a version is gone before its files are.
+    if (readableFrom > previous) await this.store.createIfAbsent(vacuumMarkerPath(this.logDirectory, readableFrom), encodeVacuumMarker(readableFrom));
+    for (const relative of removed) await this.store.delete(`${this.directory}/${relative}`);
+    return { removed, bytes, readableFromVersion: readableFrom };
+  }
+
+  /** The oldest version vacuum left readable (0 when vacuum never deleted a removed partition). */
+  async oldestReadableVersion(): Promise<number> {
+    return (await this.listLog()).vacuumedBefore;
+  }
+
+  /** Where each removed partition file was removed, and every file any commit named. */
+  private async removals(): Promise<{ removedAt: Map<string, { version: number; committedAtMs: number }>; named: Set<string> }> {
+    const pathById = new Map<string, string>();
+    const removedAt = new Map<string, { version: number; committedAtMs: number }>();
+    for (const entry of await this.history()) {
+      for (const meta of entry.add) pathById.set(meta.id, meta.path);
+      for (const id of entry.remove) {
+        const path = pathById.get(id);
+        if (path !== undefined) removedAt.set(path, { version: entry.version, committedAtMs: entry.committedAtMs });
+      }
+    }
+    return { removedAt, named: new Set(pathById.values()) };
   }
 
   private cachedSnapshot(state: TableState): Snapshot {
@@ -269,15 +309,19 @@ export class Table {
     return current;
   }
 
-  private async listLog(): Promise<{ latestVersion: number; checkpoints: number[] }> {
+  private async listLog(): Promise<{ latestVersion: number; checkpoints: number[]; vacuumedBefore: number }> {
     let latestVersion = 0;
+    let vacuumedBefore = 0;
     const checkpoints: number[] = [];
     for (const file of await this.store.list(this.logDirectory)) {
-      const parsed = parseLogName(file.path.slice(file.path.lastIndexOf('/') + 1));
+      const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+      const parsed = parseLogName(name);
       if (parsed?.kind === 'commit') latestVersion = Math.max(latestVersion, parsed.version);
       if (parsed?.kind === 'checkpoint') checkpoints.push(parsed.version);
+      const marker = parseVacuumMarkerName(name);
+      if (marker !== null) vacuumedBefore = Math.max(vacuumedBefore, marker);
     }
-    return { latestVersion, checkpoints };
+    return { latestVersion, checkpoints, vacuumedBefore };
   }
 
   private async readEntry(version: number): Promise<CommitEntry> {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { backupCommand, restoreOptions } from '../../cli/backup-command.js';
 import { scrubCommand } from '../../cli/scrub-command.js';
+import { tableCommand, vacuumCommand, type HistoryRow } from '../../cli/table-command.js';
 import { listBackups, StrataError, Table, type LocalStore } from '../../storage/index.js';
-import { eventSchema, flipByte, flipDataByte, load, onDisk, range, rowsOf } from '../storage/backup-fixtures.js';
+import { compact, eventSchema, flipByte, flipDataByte, load, onDisk, range, rowsOf } from '../storage/backup-fixtures.js';
 import { rejection, temporaryStore } from '../storage/storage-fixtures.js';
 
 /** Runs `work` and returns what it wrote to stdout (and the error it threw, if any). */
@@ -75,6 +76,33 @@ describe('backup and scrub commands (in-process)', function () {
     const verify = await captured(() => backupCommand({ action: 'verify', from: backups.root }));
     assert.ok(verify.error instanceof StrataError && verify.error.code === 'BACKUP_VERIFY_FAILED');
     assert.match(verify.stdout, new RegExp(`^BACKUP_FILE_CORRUPT ${ids[1]} backups/${ids[1]}/tables/events/_log/00000000000000000003.json`, 'm'));
+  });
+
+  it('table history shows each version with time, operation and rows; vacuum reports what it removed', async () => {
+    const table = await Table.create(store, 'events', eventSchema);
+    await load(table, range(0, 30));
+    await load(table, range(30, 20));
+    await compact(table);
+    const history = await captured(() => tableCommand({ action: 'history', store: store.root, table: 'events' }));
+    const lines = history.stdout.trim().split('\n').map((line) => line.split(/\s+/));
+    assert.deepEqual(lines[0], ['version', 'committed', 'operation', 'rows', 'change', 'partitions', 'readable']);
+    assert.deepEqual(lines.slice(1).map((cells) => [cells[0], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7]]), [
+      ['0', 'create', '0', '+0', '+0', '-0', 'yes'], ['1', 'load', '30', '+30', '+1', '-0', 'yes'],
+      ['2', 'load', '50', '+20', '+1', '-0', 'yes'], ['3', 'compact', '50', '+0', '+1', '-2', 'yes'],
+    ]);
+    assert.equal(new Date(lines[2][1]).getTime(), (await table.snapshot(1)).committedAtMs);
+
+    const kept = await captured(() => vacuumCommand({ store: store.root }));
+    assert.equal(kept.stdout, 'events: removed 0 file(s), 0 B; versions 0 and later are readable (retaining 168 h)\n');
+    const dry = await captured(() => vacuumCommand({ store: store.root, table: 'events', retainHours: '0', dryRun: true }));
+    assert.match(dry.stdout, /^events: would remove 2 file\(s\), .*; versions 3 and later are readable \(retaining 0 h\)\n  tables\/events\/data\/p-/);
+    const removed = await captured(() => vacuumCommand({ store: store.root, retainHours: '0' }));
+    assert.match(removed.stdout, /^events: removed 2 file\(s\)/);
+    const json = await captured(() => tableCommand({ action: 'history', store: store.root, table: 'events', format: 'json' }));
+    assert.deepEqual(JSON.parse(json.stdout).map((row: HistoryRow) => row.readable), [false, false, false, true]);
+    await rejection(vacuumCommand({ store: store.root, retainHours: 'soon' }), 'CLI_USAGE');
+    await rejection(tableCommand({ action: 'history', store: store.root }), 'CLI_USAGE');
+    await rejection(tableCommand({ action: 'history', store: store.root, table: 'nope' }), 'TABLE_NOT_FOUND');
   });
 
   it('refuses malformed command lines with CLI_USAGE', async () => {
