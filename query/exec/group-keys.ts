@@ -227,6 +227,15 @@ export class GroupKeys {
     this.groupCount = group + 1;
   }
 
+  /** Takes the next group id for the caller's own use (its keys read as NULL); no key maps to it. */
+  reserveGroup(): number {
+    // Group ids are the last table's ids: take one under a parent no row has (-1).
+    const group = this.tables[this.tables.length - 1].find(-1, 0, keyNull);
+    for (const store of this.stores) store.set(group, 0, 1);
+    this.groupCount = group + 1;
+    return group;
+  }
+
   /** The key columns of all groups so far, in group id order. */
   keyVectors(): Vector[] {
     return this.types.map((type, k) => keyVector(type, this.stores[k], this.interners[k], this.groupCount));

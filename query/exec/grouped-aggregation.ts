@@ -11,11 +11,20 @@ import { evaluateExpr } from './evaluate-expr.js';
 import { GroupKeys, keyColumn, StringInterner } from './group-keys.js';
 import { PairTable } from './pair-table.js';
 import { selectTrue, takeVector } from './vector-ops.js';
+import { referencedColumns } from './expr-columns.js';
 
 /** What makes a DISTINCT aggregate skip repeats: seen (group, value) pairs. */
 interface DistinctState {
   readonly table: PairTable;
   readonly interner: StringInterner | null;
+}
+
+/** Below this fraction of rows kept, a selection is gathered instead of masked. */
+const maskedFractionMin = 0.5;
+
+/** Rows of a batch at positions, gathering only the columns in `columns` (the others are never read). */
+function subsetColumns(batch: Batch, positions: Int32Array, count: number, columns: ReadonlySet<number>): Batch {
+  return { length: count, columns: batch.columns.map((column, c) => (columns.has(c) ? takeVector(column, positions, count) : column)) };
 }
 
 function takeIds(ids: Int32Array, indices: Int32Array, count: number): Int32Array {
@@ -32,6 +41,11 @@ export class GroupedAggregation {
   /** Per aggregate, the index of the first aggregate with the same argument expression. */
   private readonly sameArgument: number[];
   private readonly rowCounts = new RowCounts();
+  /** Input columns the group keys, arguments and filters read. */
+  private readonly columnsRead = new Set<number>();
+  /** Group id that collects the rows a selection leaves out (-1 until needed); never output. */
+  private discard = -1;
+  private selectedMask = new Uint8Array(0);
 
   constructor(private readonly groupBy: readonly Expr[], private readonly aggregates: readonly AggregateExpr[]) {
     this.groups = new GroupKeys(groupBy.map((e) => e.type));
@@ -41,6 +55,11 @@ export class GroupedAggregation {
       : null));
     const keys = aggregates.map((a) => (a.arg === null ? '' : JSON.stringify(a.arg)));
     this.sameArgument = keys.map((key, j) => (key === '' ? j : keys.indexOf(key)));
+    for (const e of groupBy) referencedColumns(e, this.columnsRead);
+    for (const a of aggregates) {
+      if (a.arg !== null) referencedColumns(a.arg, this.columnsRead);
+      if (a.filter !== null) referencedColumns(a.filter, this.columnsRead);
+    }
   }
 
   /** Bytes held by group tables, DISTINCT tables and aggregate state. */
@@ -51,18 +70,37 @@ export class GroupedAggregation {
     return total;
   }
 
-  /** Number of groups so far. */
+  /** Group ids in use (groups so far, plus the discard slot once one exists). */
   get groupCount(): number {
-    return this.groupBy.length === 0 ? 1 : this.groups.groupCount;
+    if (this.groupBy.length > 0) return this.groups.groupCount;
+    return this.discard < 0 ? 1 : 2;
   }
 
-  /** Adds the rows of one batch. */
-  add(batch: Batch): void {
+  /**
+   * Adds the rows of one batch, or only the rows at selection.positions[0..count) when given.
+   * A selection keeping most rows is applied by sending the others to a discard group (no
+   * copying); a sparse one gathers the rows of the columns the aggregation reads.
+   */
+  add(batch: Batch, selection: { readonly positions: Int32Array; readonly count: number } | null = null): void {
+    if (selection !== null && selection.count < batch.length) {
+      if (selection.count === 0) return;
+      if (selection.count < batch.length * maskedFractionMin) {
+        this.addRows(subsetColumns(batch, selection.positions, selection.count, this.columnsRead), null);
+        return;
+      }
+      this.addRows(batch, selection);
+      return;
+    }
+    this.addRows(batch, null);
+  }
+
+  private addRows(batch: Batch, selection: { readonly positions: Int32Array; readonly count: number } | null): void {
     const n = batch.length;
     if (n === 0) return;
-    const ids = this.groupBy.length === 0
+    let ids = this.groupBy.length === 0
       ? new Int32Array(n)
       : this.groups.assign(this.groupBy.map((e) => evaluateExpr(e, batch)), n);
+    if (selection !== null) ids = this.discardUnselected(ids, selection, n);
     this.rowCounts.add(ids, n, this.groupCount);
     const args: (Vector | null)[] = [];
     for (let j = 0; j < this.aggregates.length; j++) {
@@ -72,6 +110,19 @@ export class GroupedAggregation {
       args.push(arg);
       this.update(j, ids, arg, batch, n);
     }
+  }
+
+  /** Points the rows outside the selection at the discard group. */
+  private discardUnselected(ids: Int32Array, selection: { readonly positions: Int32Array; readonly count: number }, n: number): Int32Array {
+    if (this.discard < 0) this.discard = this.groupBy.length === 0 ? 1 : this.groups.reserveGroup();
+    if (this.selectedMask.length < n) this.selectedMask = new Uint8Array(n);
+    const mask = this.selectedMask;
+    mask.fill(0, 0, n);
+    const { positions, count } = selection;
+    for (let k = 0; k < count; k++) mask[positions[k]] = 1;
+    const discard = this.discard;
+    for (let i = 0; i < n; i++) if (mask[i] === 0) ids[i] = discard;
+    return ids;
   }
 
   private update(j: number, ids: Int32Array, arg: Vector | null, batch: Batch, n: number): void {
@@ -107,7 +158,10 @@ export class GroupedAggregation {
     const count = this.groupCount;
     const columns: Vector[] = this.groupBy.length === 0 ? [] : this.groups.keyVectors();
     for (const accumulator of this.accumulators) columns.push(accumulator.result(count));
-    return { length: count, columns };
+    if (this.discard < 0) return { length: count, columns };
+    const kept = new Int32Array(count - 1);
+    for (let g = 0, k = 0; g < count; g++) if (g !== this.discard) kept[k++] = g;
+    return { length: count - 1, columns: columns.map((column) => takeVector(column, kept, count - 1)) };
   }
 
   /** Types of the output columns. */

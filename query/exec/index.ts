@@ -9,4 +9,4 @@ export * from './vector-ops.js';
 export { GroupedAggregation } from './grouped-aggregation.js';
 export { GroupKeys } from './group-keys.js';
 export { prepareSortKeys, sortedIndices } from './sort-keys.js';
-export { conjuncts, filterRows } from './select-rows.js';
+export { conjuncts, filterRows, RowFilter } from './select-rows.js';

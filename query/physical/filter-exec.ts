@@ -1,7 +1,7 @@
 /** Keeps the rows where a predicate is true (NULL and false drop the row). */
 import type { Batch, Schema } from '../../storage/index.js';
 import type { Expr } from '../plan/index.js';
-import { conjuncts, filterRows } from '../exec/index.js';
+import { conjuncts, RowFilter } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { checkCancelled } from './execution-limits.js';
 
@@ -18,9 +18,10 @@ export class FilterExec implements ExecutionPlan {
   }
 
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    const filter = new RowFilter(this.predicates);
     for await (const batch of this.input.execute(context)) {
       checkCancelled(context);
-      const kept = filterRows(batch, this.predicates);
+      const kept = filter.apply(batch);
       if (kept.length > 0) yield kept;
     }
   }

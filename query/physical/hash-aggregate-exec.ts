@@ -1,11 +1,12 @@
 /**
  * GROUP BY with aggregates over a hash table: consumes all input, then streams one row per group
  * (group keys first, then aggregates). Without group keys it yields exactly one row, even on
- * empty input. Its tables count against the query's memory limit.
+ * empty input. Its tables count against the query's memory limit. Filters directly below it are
+ * evaluated here, so rows that pass need not be copied into new batches first.
  */
 import type { Batch, Schema } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/index.js';
-import { GroupedAggregation } from '../exec/index.js';
+import { GroupedAggregation, RowFilter } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { boundedBatches, checkCancelled, MemoryReservation } from './execution-limits.js';
 
@@ -18,6 +19,8 @@ export class HashAggregateExec implements ExecutionPlan {
     private readonly groupBy: readonly Expr[],
     private readonly aggregates: readonly AggregateExpr[],
     readonly schema: Schema,
+    /** Filters of the input applied here (from a Filter or Scan below) so kept rows need not be copied. */
+    private readonly predicates: readonly Expr[] = [],
   ) {
     this.children = [input];
   }
@@ -26,9 +29,10 @@ export class HashAggregateExec implements ExecutionPlan {
     const reservation = new MemoryReservation(context, 'HashAggregateExec');
     try {
       const aggregation = new GroupedAggregation(this.groupBy, this.aggregates);
+      const filter = this.predicates.length === 0 ? null : new RowFilter(this.predicates);
       for await (const batch of this.input.execute(context)) {
         checkCancelled(context);
-        aggregation.add(batch);
+        aggregation.add(batch, filter === null ? null : filter.select(batch));
         reservation.resize(aggregation.bytes());
       }
       checkCancelled(context);

@@ -2,7 +2,8 @@
  * Turns an optimized logical plan into a tree of physical operators, one per logical node.
  */
 import { StrataError } from '../../storage/index.js';
-import type { LogicalPlan } from '../plan/index.js';
+import type { Expr, LogicalPlan, Scan } from '../plan/index.js';
+import { conjuncts } from '../exec/index.js';
 import type { TableSource } from '../catalog.js';
 import type { ExecutionPlan } from './execution-plan.js';
 import { DistinctExec } from './distinct-exec.js';
@@ -18,20 +19,40 @@ import { ValuesExec } from './values-exec.js';
 /** Builds operators for an optimized logical plan; tables maps lower-case table name -> snapshot source. */
 export function createPhysicalPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>): ExecutionPlan {
   switch (plan.kind) {
-    case 'scan': {
-      const source = tables.get(plan.table.toLowerCase());
-      if (source === undefined) {
-        throw new StrataError('plan', 'TABLE_NOT_FOUND', `table '${plan.table}' is not among the tables given to the executor; check the table name`, { table: plan.table });
-      }
-      return new ScanExec(plan, source);
-    }
+    case 'scan': return new ScanExec(plan, sourceOf(plan, tables));
     case 'filter': return new FilterExec(createPhysicalPlan(plan.input, tables), plan.predicate);
     case 'project': return new ProjectExec(createPhysicalPlan(plan.input, tables), plan.exprs, plan.schema);
-    case 'aggregate': return new HashAggregateExec(createPhysicalPlan(plan.input, tables), plan.groupBy, plan.aggregates, plan.schema);
+    case 'aggregate': {
+      const { input, predicates } = absorbFilters(plan.input, tables);
+      return new HashAggregateExec(input, plan.groupBy, plan.aggregates, plan.schema, predicates);
+    }
     case 'sort': return new SortExec(createPhysicalPlan(plan.input, tables), plan.keys);
     case 'limit': return new LimitExec(createPhysicalPlan(plan.input, tables), plan.limit, plan.offset);
     case 'top_n': return new TopNExec(createPhysicalPlan(plan.input, tables), plan.keys, plan.limit, plan.offset);
     case 'distinct': return new DistinctExec(createPhysicalPlan(plan.input, tables));
     case 'values': return new ValuesExec(plan.rows, plan.schema);
   }
+}
+
+function sourceOf(scan: Scan, tables: ReadonlyMap<string, TableSource>): TableSource {
+  const source = tables.get(scan.table.toLowerCase());
+  if (source === undefined) {
+    throw new StrataError('plan', 'TABLE_NOT_FOUND', `table '${scan.table}' is not among the tables given to the executor; check the table name`, { table: scan.table });
+  }
+  return source;
+}
+
+/**
+ * The operator under an aggregate with the filters directly below it taken out, for the
+ * aggregate to apply itself (same columns: a Filter and a Scan's filters see the input schema).
+ */
+function absorbFilters(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>): { input: ExecutionPlan; predicates: Expr[] } {
+  if (plan.kind === 'filter') {
+    const inner = absorbFilters(plan.input, tables);
+    return { input: inner.input, predicates: [...inner.predicates, ...conjuncts(plan.predicate)] };
+  }
+  if (plan.kind === 'scan' && plan.filters.length > 0) {
+    return { input: new ScanExec({ ...plan, filters: [] }, sourceOf(plan, tables)), predicates: plan.filters.flatMap(conjuncts) };
+  }
+  return { input: createPhysicalPlan(plan, tables), predicates: [] };
 }

@@ -5,7 +5,7 @@
 import type { Batch, Schema } from '../../storage/index.js';
 import type { Expr, Scan } from '../plan/index.js';
 import type { ScanPartition, TableSource } from '../catalog.js';
-import { conjuncts, filterRows } from '../exec/index.js';
+import { conjuncts, RowFilter } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { asCancelled, boundedBatches, checkCancelled } from './execution-limits.js';
 
@@ -27,6 +27,7 @@ export class ScanExec implements ExecutionPlan {
 
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const columns = this.scan.projection;
+    const filter = this.filters.length === 0 ? null : new RowFilter(this.filters);
     for (const partition of this.partitions) {
       checkCancelled(context);
       context.metrics.partitionsScanned += 1;
@@ -35,7 +36,7 @@ export class ScanExec implements ExecutionPlan {
         for await (const batch of this.source.scan(partition.id, columns, context.signal)) {
           checkCancelled(context);
           context.metrics.rowsScanned += batch.length;
-          const kept = this.filters.length === 0 ? batch : filterRows(batch, this.filters);
+          const kept = filter === null ? batch : filter.apply(batch);
           if (kept.length > 0) yield* boundedBatches(kept);
         }
       } catch (error) {
@@ -52,3 +53,4 @@ function projectedBytes(partition: ScanPartition, columns: readonly number[]): n
   for (const c of columns) bytes += partition.columns[c]?.bytes ?? 0;
   return bytes;
 }
+

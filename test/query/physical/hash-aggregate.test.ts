@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { numericVector, stringVector, Types, type Batch, type Schema } from '../../../storage/index.js';
 import { MemoryTable, memoryPartition, memoryTable, type TestValue } from '../support/memory-table.js';
 import { Duck } from '../exec/duckdb-side.js';
+import type { Expr } from '../../../query/plan/index.js';
 import { agg, call, col, dec, lit } from '../exec/expr-builders.js';
 import { aggregate, context, duckSelect, filter, run, scan, textRows } from './plans.js';
 
@@ -80,6 +81,30 @@ describe('physical: HashAggregateExec', () => {
   it('groups by several keys of every type (string, int, date, boolean) with NULLs', () => compare(['k', 'n', 'd', 'b'], [k, n, d, b]));
   it('groups by a decimal and a double key', () => compare(['v', 'f'], [v, f]));
   it('without keys: one row over all input', () => compare([], []));
+
+  async function compareFiltered(groupBy: string[], groupExprs: ReturnType<typeof col>[], where: string, predicate: Expr, viaScan: boolean): Promise<void> {
+    await duck.load('t', schema, rows);
+    const input = viaScan ? scan(table, [0, 1, 2, 3, 4, 5, 6], [predicate]) : filter(scan(table, [0, 1, 2, 3, 4, 5, 6]), predicate);
+    const plan = aggregate(input, groupExprs, allAggregates);
+    const actual = textRows(await run(plan, [table]), plan.schema);
+    const columns = [...groupBy, ...duckAggregates].map((sql, i) => ({ sql, type: plan.schema.fields[i].type }));
+    const expected = await duck.rows(`SELECT ${duckSelect(columns)} FROM t WHERE ${where} ${groupBy.length > 0 ? `GROUP BY ${groupBy.join(', ')}` : ''}`);
+    const floats = new Set(plan.schema.fields.map((field, i) => (field.type.id === 'float64' ? i : -1)).filter((i) => i >= 0));
+    assertSameRows(actual, expected, floats);
+  }
+
+  const most = call('ne', boolean, n, lit(3, int32));
+  const few = call('eq', boolean, n, lit(3, int32));
+  it('applies a filter keeping most rows by discarding the others (keys, no keys)', async () => {
+    await compareFiltered(['k', 'b'], [k, b], 'n <> 3', most, false);
+    await compareFiltered([], [], 'n <> 3', most, true);
+  });
+  it('applies a filter keeping few rows by gathering them (keys, no keys, none kept)', async () => {
+    await compareFiltered(['k', 'd'], [k, d], 'n = 3', few, true);
+    await compareFiltered([], [], 'n = 3', few, false);
+    await compareFiltered([], [], 'n = 12345', call('eq', boolean, n, lit(12345, int32)), true);
+    await compareFiltered(['s'], [s], 'n = 12345', call('eq', boolean, n, lit(12345, int32)), false);
+  });
 
   it('without keys on empty input: one row, count 0 and NULL sums', async () => {
     const plan = aggregate(scan(table, [4]), [], [agg('count_star', int64, null), agg('sum', dec(38, 2), col(0, dec(12, 2))), agg('min', dec(12, 2), col(0, dec(12, 2)))]);
