@@ -29,3 +29,4 @@ export * from './backup-restore.js';
 export * from './backup-verify.js';
 export * from './scrub.js';
 export * from './backup-repair.js';
+export * from './replicate.js';
