@@ -153,15 +153,24 @@ export class GroupedAggregation {
     this.accumulators[j].update(rowIds, rowArg, count, this.groupCount);
   }
 
-  /** The result: group keys then aggregates, one row per group (one row in all without keys). */
+  /**
+   * The result: group keys then aggregates, one row per group (one row in all without keys).
+   * With a selection in play, the discard group is left out, and so are groups only discarded
+   * rows created (their keys were numbered before the selection applied; they hold no rows).
+   */
   finish(): Batch {
     const count = this.groupCount;
     const columns: Vector[] = this.groupBy.length === 0 ? [] : this.groups.keyVectors();
     for (const accumulator of this.accumulators) columns.push(accumulator.result(count));
     if (this.discard < 0) return { length: count, columns };
-    const kept = new Int32Array(count - 1);
-    for (let g = 0, k = 0; g < count; g++) if (g !== this.discard) kept[k++] = g;
-    return { length: count - 1, columns: columns.map((column) => takeVector(column, kept, count - 1)) };
+    const rows = this.rowCounts.counts;
+    const kept = new Int32Array(count);
+    let size = 0;
+    for (let g = 0; g < count; g++) {
+      if (g === this.discard || (this.groupBy.length > 0 && !(rows[g] > 0))) continue;
+      kept[size++] = g;
+    }
+    return { length: size, columns: columns.map((column) => takeVector(column, kept, size)) };
   }
 
   /** Types of the output columns. */

@@ -97,6 +97,9 @@ describe('physical: HashAggregateExec', () => {
   const few = call('eq', boolean, n, lit(3, int32));
   it('applies a filter keeping most rows by discarding the others (keys, no keys)', async () => {
     await compareFiltered(['k', 'b'], [k, b], 'n <> 3', most, false);
+    // Keys that only filtered-out rows have must not appear as groups.
+    await compareFiltered(['n'], [n], 'n <> 3', most, true);
+    await compareFiltered(['n', 'k'], [n, k], 'n IS NOT NULL', { kind: 'is_null', expr: n, negated: true, type: boolean }, false);
     await compareFiltered([], [], 'n <> 3', most, true);
   });
   it('applies a filter keeping few rows by gathering them (keys, no keys, none kept)', async () => {
