@@ -8,5 +8,5 @@ export { formatDouble, formatTimestampText } from './cast-text.js';
 export * from './vector-ops.js';
 export { GroupedAggregation } from './grouped-aggregation.js';
 export { GroupKeys } from './group-keys.js';
-export { prepareSortKeys, sortedIndices } from './sort-keys.js';
+export { prepareSortKeys, rowsNotAfter, sortedIndices } from './sort-keys.js';
 export { conjuncts, filterRows, RowFilter } from './select-rows.js';

@@ -89,3 +89,50 @@ export function sortedIndices(keys: readonly PreparedKey[], n: number): Int32Arr
   }
   return indices.sort((a, b) => compareRows(keys, a, b) || a - b);
 }
+
+/**
+ * Positions of the rows whose value of `key` does not sort after `boundary` (row 0 of a
+ * one-row vector of the key's type): what a top-N keeps of a batch once it holds N rows, since a
+ * row strictly after its N-th row can never enter it.
+ */
+export function rowsNotAfter(key: SortKey, vector: Vector, boundary: Vector): { indices: Int32Array; count: number } {
+  const n = vector.length;
+  const indices = new Int32Array(n);
+  const direction = key.ascending ? 1 : -1;
+  const boundaryNull = boundary.nulls !== null && boundary.nulls[0] === 1;
+  let count = 0;
+  if (boundaryNull) {
+    // NULLs first: only NULLs tie with the boundary; NULLs last: every row is before or tied.
+    for (let i = 0; i < n; i++) {
+      const isNullRow = vector.nulls !== null && vector.nulls[i] === 1;
+      if (!key.nullsFirst || isNullRow) indices[count++] = i;
+    }
+    return { indices, count };
+  }
+  const compare = boundaryComparer(vector, boundary);
+  for (let i = 0; i < n; i++) {
+    if (vector.nulls !== null && vector.nulls[i] === 1) {
+      if (key.nullsFirst) indices[count++] = i;
+      continue;
+    }
+    if (compare(i) * direction <= 0) indices[count++] = i;
+  }
+  return { indices, count };
+}
+
+/** -1, 0, 1 of row i against the boundary value, in ascending order (NaN above all numbers). */
+function boundaryComparer(vector: Vector, boundary: Vector): (i: number) => number {
+  if (vector.kind === 'string') {
+    const b = (boundary as typeof vector).dictionary[(boundary as typeof vector).codes[0]];
+    return (i) => compareText(vector.dictionary[vector.codes[i]], b);
+  }
+  const values = vector.values;
+  const b = Number(boundary.kind === 'numeric' ? boundary.values[0] : 0);
+  return (i) => {
+    const x = Number(values[i]);
+    if (x < b) return -1;
+    if (x > b) return 1;
+    if (x === b || (x !== x && b !== b)) return 0;
+    return x !== x ? 1 : -1;
+  };
+}

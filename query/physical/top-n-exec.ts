@@ -3,9 +3,9 @@
  * until it holds twice that many (or a batch's worth), then sorted and cut back, so memory stays
  * bounded by the limit, not the input.
  */
-import type { Batch, Schema } from '../../storage/index.js';
+import type { Batch, Schema, Vector } from '../../storage/index.js';
 import type { SortKey } from '../plan/index.js';
-import { concatBatches, prepareSortKeys, sliceBatch, sortedIndices, takeBatch } from '../exec/index.js';
+import { concatBatches, evaluateExpr, prepareSortKeys, rowsNotAfter, sliceBatch, sliceVector, sortedIndices, takeBatch } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { batchBytes, batchRowsMax, boundedBatches, checkCancelled, MemoryReservation } from './execution-limits.js';
 
@@ -28,8 +28,11 @@ export class TopNExec implements ExecutionPlan {
     try {
       let buffer: Batch[] = [];
       let buffered = 0;
-      for await (const batch of this.input.execute(context)) {
+      // Once N rows are held, the first key of the N-th row bounds what can still get in.
+      let boundary: Vector | null = null;
+      for await (const input of this.input.execute(context)) {
         checkCancelled(context);
+        const batch = boundary === null ? input : this.notAfter(input, boundary);
         if (batch.length === 0) continue;
         buffer.push(batch);
         buffered += batch.length;
@@ -37,6 +40,7 @@ export class TopNExec implements ExecutionPlan {
           const best = this.best(concatBatches(types, buffer), keep);
           buffer = [best];
           buffered = best.length;
+          if (best.length === keep) boundary = sliceVector(evaluateExpr(this.keys[0].expr, best), keep - 1, keep);
         }
         reservation.resize(buffer.reduce((sum, b) => sum + batchBytes(b, new WeakSet()), 0));
       }
@@ -46,6 +50,12 @@ export class TopNExec implements ExecutionPlan {
     } finally {
       reservation.release();
     }
+  }
+
+  /** The rows of a batch that do not sort after the boundary on the first key. */
+  private notAfter(batch: Batch, boundary: Vector): Batch {
+    const { indices, count } = rowsNotAfter(this.keys[0], evaluateExpr(this.keys[0].expr, batch), boundary);
+    return count === batch.length ? batch : takeBatch(batch, indices, count);
   }
 
   /** The first `keep` rows of a batch in key order (stable). */

@@ -59,7 +59,9 @@ export function key(expr: Expr, ascending = true, nullsFirst = !ascending): Sort
 
 /** A fresh execution context. */
 export function context(memoryBytesMax = 256 * 1024 * 1024, signal?: AbortSignal): ExecutionContext {
-  return { memoryBytesMax, signal, metrics: { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 } };
+  // `nodes` is filled by distributed execution (exchanges); a plain variable keeps this valid either way.
+  const metrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, nodes: [] as string[] };
+  return { memoryBytesMax, signal, metrics };
 }
 
 /** Runs a plan over the tables and returns its batches. */

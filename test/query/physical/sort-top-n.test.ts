@@ -81,6 +81,33 @@ describe('physical: SortExec and TopNExec', () => {
     assert.deepEqual(textRows(await run(last, [tied]), last.schema), [['2'], ['5']]);
   });
 
+  it('top-N over more rows than it buffers (bounded by the N-th row) matches DuckDB', async () => {
+    const bigSchema: Schema = {
+      fields: [{ name: 'id', type: int32, nullable: false }, { name: 'k', type: int32, nullable: true }, { name: 's', type: string, nullable: true }, { name: 'f', type: float64, nullable: true }],
+    };
+    const rowOf = (i: number): TestValue[] => [
+      i, i % 13 === 0 ? null : (i * 7919) % 1000, i % 17 === 0 ? null : `s${(i * 31) % 50}`, i % 101 === 0 ? Number.NaN : ((i * 37) % 1000) / 8,
+    ];
+    const big = memoryTable('big', bigSchema, [0, 1, 2].map((p) => Array.from({ length: 50_000 }, (_, j) => rowOf(p * 50_000 + j))));
+    const duckRows = `SELECT i AS id, CASE WHEN i % 13 = 0 THEN NULL ELSE (i * 7919) % 1000 END AS k,
+      CASE WHEN i % 17 = 0 THEN NULL ELSE 's' || ((i * 31) % 50) END AS s,
+      CASE WHEN i % 101 = 0 THEN 'nan'::DOUBLE ELSE ((i * 37) % 1000) / 8 END AS f FROM range(150000) r(i)`;
+    const [bid, bk, bs, bf] = bigSchema.fields.map((field, i) => col(i, field.type));
+    const cases: { keys: SortKey[]; sql: string; limit: number; offset: number }[] = [
+      { keys: [key(bk, false)], sql: 'k DESC NULLS FIRST', limit: 20, offset: 5 },
+      { keys: [key(bk, true, false), key(bs, false)], sql: 'k ASC NULLS LAST, s DESC NULLS FIRST', limit: 7, offset: 0 },
+      { keys: [key(bs, true, true), key(bf, false, false)], sql: 's ASC NULLS FIRST, f DESC NULLS LAST', limit: 30, offset: 3 },
+      { keys: [key(bf, false, false)], sql: 'f DESC NULLS LAST', limit: 10, offset: 0 },
+      { keys: [key(bk)], sql: 'k ASC NULLS LAST', limit: 40_000, offset: 1000 },
+    ];
+    for (const c of cases) {
+      const plan = project(topN(scan(big, [0, 1, 2, 3]), c.keys, c.limit, c.offset), [bid]);
+      const actual = textRows(await run(plan, [big]), plan.schema);
+      const expected = await duck.rows(`SELECT CAST(id AS VARCHAR) FROM (${duckRows}) ORDER BY ${c.sql}, id LIMIT ${c.limit} OFFSET ${c.offset}`);
+      assert.deepEqual(actual, expected, c.sql);
+    }
+  });
+
   it('fails with RESOURCES_MEMORY_EXCEEDED naming SortExec past the memory limit', async () => {
     const plan = sort(scan(table, [0, 1, 2, 3, 4, 5]), [key(id)]);
     await assert.rejects(run(plan, [table], context(16 * 1024)), (error: Error & { code?: string }) =>
