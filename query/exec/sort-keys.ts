@@ -79,15 +79,65 @@ function compareRows(keys: readonly PreparedKey[], a: number, b: number): number
 
 /** Row positions 0 … n-1 in key order (ties keep input order). */
 export function sortedIndices(keys: readonly PreparedKey[], n: number): Int32Array {
+  const packed = packedOrder(keys, n);
+  if (packed !== null) return packed;
   const indices = new Int32Array(n);
   for (let i = 0; i < n; i++) indices[i] = i;
-  if (keys.length === 1 && keys[0].nulls === null && keys[0].values instanceof Int32Array) {
-    // One integer key without NULLs (dates, ranked strings): a subtraction orders it.
-    const values = keys[0].values;
-    const direction = keys[0].direction;
-    return indices.sort((a, b) => (values[a] - values[b]) * direction || a - b);
-  }
   return indices.sort((a, b) => compareRows(keys, a, b) || a - b);
+}
+
+/** Integer rank of each row under one key (NULLs and direction applied) and how many ranks there are. */
+function ranksOf(key: PreparedKey, n: number): { ranks: Float64Array; domain: number } | null {
+  const values = key.values;
+  const nulls = key.nulls;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min === Infinity) { min = 0; max = 0; }
+  const span = max - min + 1;
+  if (!Number.isSafeInteger(span) || span > packedDomainMax) return null;
+  const nullRank = key.nullOrder < 0 ? 0 : span;
+  const offset = key.nullOrder < 0 ? 1 : 0;
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) { ranks[i] = nullRank; continue; }
+    const v = values[i];
+    // Fractions (and NaN) cannot be ranked by subtraction: compare instead.
+    if (!Number.isInteger(v)) return null;
+    ranks[i] = (key.direction > 0 ? v - min : max - v) + offset;
+  }
+  return { ranks, domain: span + 1 };
+}
+
+/** Ranks above this make a key too wide to pack (the product with the row count must stay below 2^53). */
+const packedDomainMax = 2 ** 31;
+
+/**
+ * Sorts by packing each row's composite key rank and position into one double and sorting the
+ * doubles natively (no comparator calls); null when the keys are not integers of a small enough
+ * range (doubles with fractions, wide spans), so the caller compares instead.
+ */
+function packedOrder(keys: readonly PreparedKey[], n: number): Int32Array | null {
+  if (n < 2 || keys.length === 0) return null;
+  const packed = new Float64Array(n);
+  let stride = n;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const ranked = ranksOf(keys[k], n);
+    if (ranked === null || stride * ranked.domain > Number.MAX_SAFE_INTEGER) return null;
+    const ranks = ranked.ranks;
+    for (let i = 0; i < n; i++) packed[i] += ranks[i] * stride;
+    stride *= ranked.domain;
+  }
+  for (let i = 0; i < n; i++) packed[i] += i;
+  packed.sort();
+  const indices = new Int32Array(n);
+  for (let i = 0; i < n; i++) indices[i] = packed[i] % n;
+  return indices;
 }
 
 /**
