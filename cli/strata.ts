@@ -6,6 +6,7 @@ import { demoCommand } from './demo-command.js';
 import { formatError } from './errors.js';
 import { ingestCommand } from './ingest-command.js';
 import { nodeCommand } from './node-command.js';
+import { clusterCommand } from './cluster-command.js';
 import { sqlCommand } from './sql-command.js';
 import { usageError, usageText } from './usage.js';
 
@@ -72,6 +73,8 @@ async function main(argv: string[]): Promise<void> {
         header: values.header, noHeader: values['no-header'], nullMarkers: values.null, onError: values['on-error'],
         rejects: values.rejects, force: values.force, partitionRows: values['partition-rows'], files: positionals,
       });
+    case 'cluster':
+      return clusterCommand({ action: positionals[0], id: positionals[1], url: values.url, token: values.token });
     case 'demo':
       return demoCommand({ store: values.store, tpch: values.tpch });
     default:

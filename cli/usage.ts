@@ -19,6 +19,8 @@ Usage:
   strata node start --store DIR [--id ID] [--port N] [--host ADDR] [--token T] [--config FILE]
                                                               run a service manager (binds 127.0.0.1 by default;
                                                               another address requires --token)
+  strata cluster list | remove ID | activate ID --url http://HOST:PORT [--token T]
+                                                              membership: a removed node drains and goes dormant
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
 

@@ -44,8 +44,8 @@ export interface ColumnDefinition {
 /** What the engine needs from the database to run statements. */
 export interface QueryCatalog {
   listTables(): Promise<string[]>;
-  /** The table at its latest committed version, or null when absent. */
-  getTable(name: string): Promise<TableSource | null>;
+  /** The table at its latest committed version (or at `version`), or null when absent. */
+  getTable(name: string, version?: number): Promise<TableSource | null>;
   createTable(name: string, columns: readonly ColumnDefinition[], options: CreateTableOptions): Promise<void>;
   dropTable(name: string, ifExists: boolean): Promise<void>;
   /** Appends rows (batches in the table's schema) in one commit; returns rows added. */

@@ -15,6 +15,9 @@ import { parseSql } from './sql/parse.js';
 import { bindStatement, describeSchema, tableNamesOf, type BoundStatement } from './sql/binder.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
 import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
+import { distributePlan } from './distribute/distribute-plan.js';
+import type { FragmentExecutor, FragmentOutput, FragmentRequest } from './distribute/fragment-executor.js';
+import { transformPlanUp } from './plan/plan-utils.js';
 
 /** Default memory a query's operators may hold: 1 GiB. */
 export const queryMemoryBytesMaxDefault = 1024 * 1024 * 1024;
@@ -25,6 +28,11 @@ export interface QueryEngineOptions {
   readonly memoryBytesMax?: number;
   /** Optimizer rules to skip, by the names EXPLAIN shows (e.g. 'PrunePartitions'). */
   readonly disabledRules?: readonly string[];
+  /**
+   * Runs exchange fragments on a cluster's nodes. With one, every query is cut at exchange
+   * points (DistributePlan) and its leaf fragments fan out; without, the query runs here.
+   */
+  readonly fragmentExecutor?: FragmentExecutor;
 }
 
 /** Per-statement options. */
@@ -40,6 +48,8 @@ export interface QueryStats {
   readonly rowsScanned: number;
   readonly bytesScanned: number;
   readonly elapsedMs: number;
+  /** Nodes that ran fragments (empty when the query ran in this process only). */
+  readonly nodes: readonly string[];
 }
 
 /** The result of one statement. */
@@ -65,6 +75,7 @@ export class QueryEngine {
   private readonly catalog: QueryCatalog;
   private readonly memoryBytesMax: number;
   private readonly disabledRules: readonly string[];
+  private readonly fragmentExecutor: FragmentExecutor | undefined;
 
   constructor(catalog: QueryCatalog, options: QueryEngineOptions = {}) {
     this.catalog = catalog;
@@ -74,6 +85,37 @@ export class QueryEngine {
     }
     this.disabledRules = [...(options.disabledRules ?? [])];
     validateRuleNames(this.disabledRules);
+    this.fragmentExecutor = options.fragmentExecutor;
+  }
+
+  /**
+   * A worker's part of a distributed query: runs a fragment over the given partitions of the
+   * table at the coordinator's version, one partition at a time, marking each one's end.
+   */
+  async *executeFragment(request: FragmentRequest, signal?: AbortSignal): AsyncIterable<FragmentOutput> {
+    const source = await this.catalog.getTable(request.table, request.version);
+    if (source === null) throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${request.table} does not exist at version ${request.version}`);
+    const tables = new Map([[request.table, source]]);
+    const byId = new Map(source.partitions.map((partition) => [partition.id, partition]));
+    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
+    for (let index = 0; index < request.partitionIds.length; index++) {
+      const partition = byId.get(request.partitionIds[index]);
+      if (partition === undefined) {
+        throw new StrataError('not_found', 'PARTITION_NOT_FOUND', `partition ${request.partitionIds[index]} is not part of ${request.table} at version ${request.version}`,
+          { partition: request.partitionIds[index] });
+      }
+      const fragment = transformPlanUp(request.fragment, (node) => (node.kind === 'scan' ? { ...node, partitions: [partition] } : node));
+      for await (const batch of createPhysicalPlan(fragment, tables).execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics })) {
+        throwIfCancelled(signal);
+        yield { type: 'batch', partition: index, batch };
+      }
+      yield { type: 'done', partition: index };
+    }
+  }
+
+  /** The optimized plan, cut at exchange points when the engine runs on a cluster. */
+  private placed(plan: LogicalPlan): LogicalPlan {
+    return this.fragmentExecutor === undefined ? plan : distributePlan(plan);
   }
 
   /** Runs one statement. */
@@ -119,13 +161,13 @@ export class QueryEngine {
     });
     switch (bound.kind) {
       case 'query': {
-        const plan = optimize(bound.plan, { tables }, this.disabledRules).plan;
+        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
         const { batches, metrics } = await this.runPlan(plan, tables, signal);
         return done('SELECT', plan.schema, batches, null, plan, metrics);
       }
       case 'explain': {
         const optimized = optimize(bound.plan, { tables }, this.disabledRules);
-        const lines = explainLines(optimized);
+        const lines = explainLines({ ...optimized, plan: this.placed(optimized.plan) });
         return done('EXPLAIN', { fields: [{ name: 'plan', type: Types.string, nullable: false }] }, [textBatch([lines])], null, optimized.plan, null);
       }
       case 'create_table':
@@ -144,7 +186,7 @@ export class QueryEngine {
         return done('DESCRIBE', describeSchema, [batch], null, null, null);
       }
       case 'insert': {
-        const plan = optimize(bound.plan, { tables }, this.disabledRules).plan;
+        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
         const { batches, metrics } = await this.runPlan(plan, tables, signal);
         checkNotNull(bound.table, bound.schema, batches);
         throwIfCancelled(signal);
@@ -158,7 +200,7 @@ export class QueryEngine {
     const physical = createPhysicalPlan(plan, tables);
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
     const batches: Batch[] = [];
-    for await (const batch of physical.execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics })) {
+    for await (const batch of physical.execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor })) {
       throwIfCancelled(signal);
       batches.push(batch);
     }
@@ -192,6 +234,7 @@ function statsOf(plan: LogicalPlan | null, metrics: ExecutionMetrics | null, ela
     rowsScanned: metrics?.rowsScanned ?? 0,
     bytesScanned: metrics?.bytesScanned ?? 0,
     elapsedMs,
+    nodes: metrics?.nodes ?? [],
   };
 }
 

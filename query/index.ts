@@ -6,4 +6,6 @@ export * from './plan/index.js';
 export { explainPlan, formatExpr } from './plan/explain.js';
 export { optimizerRuleNames } from './optimize/optimizer.js';
 export { parseSql } from './sql/parse.js';
+export { distributePlan } from './distribute/distribute-plan.js';
+export type { FragmentExecutor, FragmentOutput, FragmentProgress, FragmentRequest, FragmentTask } from './distribute/fragment-executor.js';
 export type { SqlStatement } from './sql/ast.js';

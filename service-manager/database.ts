@@ -4,7 +4,7 @@
  */
 import { openStore, StoreCatalog, type Store } from '../storage/index.js';
 import { ingestFiles, type IngestOptions, type IngestSummary } from '../ingest/index.js';
-import { QueryEngine, type QueryResult } from '../query/index.js';
+import { QueryEngine, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult } from '../query/index.js';
 import { StorageQueryCatalog } from './storage-catalog.js';
 import { rowsOf, type CellValue } from './result-format.js';
 
@@ -14,6 +14,8 @@ export interface DatabaseOptions {
   readonly queryMemoryBytesMax?: number;
   /** Optimizer rules to switch off by name (see EXPLAIN). */
   readonly disabledRules?: readonly string[];
+  /** Fans queries out over a cluster (set by the service manager). */
+  readonly fragmentExecutor?: FragmentExecutor;
 }
 
 /** Rows of a query as plain JS values. */
@@ -35,6 +37,7 @@ export class Database {
     this.engine = new QueryEngine(new StorageQueryCatalog(this.catalog), {
       memoryBytesMax: options.queryMemoryBytesMax,
       disabledRules: options.disabledRules === undefined ? undefined : [...options.disabledRules],
+      fragmentExecutor: options.fragmentExecutor,
     });
   }
 
@@ -52,6 +55,11 @@ export class Database {
   async query(text: string, options: { signal?: AbortSignal } = {}): Promise<RowSet> {
     const result = await this.engine.execute(text, options);
     return { columns: result.schema.fields.map((field) => field.name), rows: rowsOf(result.batches) };
+  }
+
+  /** Runs a fragment for a coordinator (a worker's part of a distributed query). */
+  runFragment(request: FragmentRequest, signal?: AbortSignal): AsyncIterable<FragmentOutput> {
+    return this.engine.executeFragment(request, signal);
   }
 
   /** Loads files into an existing table in one commit. */

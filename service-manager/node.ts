@@ -1,10 +1,14 @@
 /**
- * A service manager process: opens the store, serves HTTP + WebSocket, logs JSON lines, and stops
- * gracefully on SIGTERM/SIGINT (running queries get the grace period, then are cancelled; the
- * store is left consistent because every write is a commit or nothing).
+ * A service manager process: opens the store, joins the cluster kept in it, serves HTTP +
+ * WebSocket, runs queries across all live nodes, logs JSON lines, and stops gracefully on
+ * SIGTERM/SIGINT (running queries get the grace period, then are cancelled; the store stays
+ * consistent because every write is a commit or nothing).
  */
 import { Database } from './database.js';
+import { ClusterFragmentExecutor } from './cluster-executor.js';
+import { ClusterMembership } from './cluster-membership.js';
 import type { NodeConfig } from './node-config.js';
+import { newNodeCounters, type NodeCounters } from './node-counters.js';
 import { startServer, type RunningServer } from './server.js';
 
 /** Writes one structured log line to stdout. */
@@ -16,24 +20,36 @@ export function logLine(entry: Record<string, unknown>): void {
 export interface RunningNode {
   readonly server: RunningServer;
   readonly database: Database;
+  readonly membership: ClusterMembership;
+  readonly counters: NodeCounters;
   stop(): Promise<void>;
 }
 
-/** Starts a node and returns once it listens. */
+/** Starts a node and returns once it listens and has joined the cluster. */
 export async function startNode(config: NodeConfig): Promise<RunningNode> {
-  const database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax });
   const log = (entry: Record<string, unknown>) => logLine({ node: config.id, ...entry });
-  const server = await startServer(config, database, log);
-  log({ level: 'info', msg: 'listening', url: `http://${config.host}:${server.port}`, store: config.store, auth: config.token !== null });
+  const counters = newNodeCounters();
+  // The executor runs this node's share through the database, which is opened with the executor.
+  let database: Database | null = null;
+  let membership: ClusterMembership | null = null;
+  const executor = new ClusterFragmentExecutor(() => membership!, config.id, config.token,
+    (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal));
+  database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor });
+  membership = new ClusterMembership(database.store, config.id, config.token);
+  const server = await startServer(config, database, { membership, counters }, log);
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}`;
+  await membership.start(url);
+  log({ level: 'info', msg: 'listening', url, store: config.store, auth: config.token !== null, members: membership.members().map((member) => member.id) });
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       log({ level: 'info', msg: 'stopping', runningQueries: server.runningQueries() });
+      membership!.stop();
       await server.close();
-      await database.close();
+      await database!.close();
       log({ level: 'info', msg: 'stopped' });
     })();
     return stopping;
   };
-  return { server, database, stop };
+  return { server, database, membership, counters, stop };
 }

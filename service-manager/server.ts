@@ -7,11 +7,27 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import websocket from '@fastify/websocket';
 import { timingSafeEqual } from 'node:crypto';
 import { toStrataError, type ErrorKind, StrataError } from '../storage/index.js';
+import { Readable } from 'node:stream';
 import type { Database } from './database.js';
 import type { NodeConfig } from './node-config.js';
 import { QueryAdmission, SqlSession } from './sql-session.js';
 import { renderJson } from './result-format.js';
 import { typeToSql } from '../storage/index.js';
+import type { FragmentTask } from '../query/index.js';
+import { writeMember, type ClusterMembership } from './cluster-membership.js';
+import { encodeBatch } from './arrow-ipc.js';
+import { encodeBatchFrame, encodeFrame, encodeJsonFrame, FrameKind } from './fragment-frames.js';
+import { planFromJson } from './plan-json.js';
+import { prometheusText, type NodeCounters } from './node-counters.js';
+
+/** What the server needs of the node beyond its database. */
+export interface NodeServices {
+  readonly membership: ClusterMembership;
+  readonly counters: NodeCounters;
+}
+
+/** Largest fragment request: a plan is a few KiB; partition lists of huge tables stay well below. */
+const fragmentRequestBytesMax = 16 * 1024 * 1024;
 
 /** HTTP status of each error kind. */
 const statusOfKind: Record<ErrorKind, number> = {
@@ -52,7 +68,8 @@ function sendError(reply: FastifyReply, error: unknown): FastifyReply {
 }
 
 /** Starts the HTTP + WebSocket server of a node over an open database. */
-export async function startServer(config: NodeConfig, database: Database, log: (entry: Record<string, unknown>) => void): Promise<RunningServer> {
+export async function startServer(config: NodeConfig, database: Database, services: NodeServices,
+  log: (entry: Record<string, unknown>) => void): Promise<RunningServer> {
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: config.limits.wsMessageBytesMax });
   await app.register(websocket, { options: { maxPayload: config.limits.wsMessageBytesMax } });
   const admission = new QueryAdmission(config.limits.queriesPerNodeMax);
@@ -93,7 +110,15 @@ export async function startServer(config: NodeConfig, database: Database, log: (
     const session = new SqlSession({
       sendText: (text) => new Promise((resolve) => socket.send(text, () => resolve())),
       bufferedBytes: () => socket.bufferedAmount,
-    }, (sql, signal) => database.sql(sql, { signal }), config.limits, admission, config.id);
+    }, async (sql, signal) => {
+      services.counters.queriesStarted += 1;
+      try {
+        return await database.sql(sql, { signal });
+      } catch (error) {
+        services.counters.queriesFailed += 1;
+        throw error;
+      }
+    }, config.limits, admission, config.id);
     sessions.add(session);
     socket.on('message', (data, isBinary) => {
       if (isBinary) session.handleBinary();
@@ -102,6 +127,8 @@ export async function startServer(config: NodeConfig, database: Database, log: (
     socket.on('close', () => { session.close(); sessions.delete(session); });
     socket.on('error', () => { session.close(); sessions.delete(session); });
   });
+
+  registerClusterRoutes(app, config, database, services, log);
 
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: number }).statusCode;
@@ -125,4 +152,73 @@ export async function startServer(config: NodeConfig, database: Database, log: (
       await app.close();
     },
   };
+}
+
+interface FragmentRequest {
+  readonly fragment: FragmentTask['fragment'];
+  readonly table: string;
+  readonly version: number;
+  readonly partitionIds: string[];
+}
+
+/** Runs a fragment for a coordinator and streams frames; stops when the coordinator goes away. */
+async function* fragmentFrames(database: Database, request: FragmentRequest, signal: AbortSignal, counters: NodeCounters): AsyncIterable<Uint8Array> {
+  counters.fragmentsStarted += 1;
+  try {
+    for await (const event of database.runFragment(request, signal)) {
+      if (event.type === 'batch') {
+        counters.batchesSent += 1;
+        yield encodeBatchFrame(event.partition, encodeBatch(request.fragment.schema, event.batch));
+      } else {
+        counters.partitionsRun += 1;
+        const payload = new Uint8Array(4);
+        new DataView(payload.buffer).setUint32(0, event.partition, true);
+        yield encodeFrame(FrameKind.partitionDone, payload);
+      }
+    }
+    counters.fragmentsCompleted += 1;
+    yield encodeJsonFrame(FrameKind.end, {});
+  } catch (error) {
+    if (signal.aborted) {
+      counters.fragmentsCancelled += 1;
+      return;
+    }
+    counters.fragmentsFailed += 1;
+    yield encodeJsonFrame(FrameKind.error, toStrataError(error).toJSON());
+  }
+}
+
+function registerClusterRoutes(app: FastifyInstance, config: NodeConfig, database: Database, services: NodeServices,
+  log: (entry: Record<string, unknown>) => void): void {
+  const { membership, counters } = services;
+  app.get('/v1/cluster', async () => ({ self: config.id, members: membership.members() }));
+  app.get('/v1/node/stats', async () => ({ node: config.id, state: membership.selfState(), counters }));
+  app.get('/metrics', async (_request, reply) => reply.type('text/plain; version=0.0.4').send(prometheusText(counters, config.id, {
+    clusterMembersLive: membership.members().filter((member) => member.live).length,
+  })));
+  for (const [action, state] of [['remove', 'dormant'], ['activate', 'active']] as const) {
+    app.post(`/v1/cluster/${action}`, async (request, reply) => {
+      const id = (request.body as Record<string, unknown> | null)?.id;
+      if (typeof id !== 'string') return sendError(reply, new StrataError('input', 'BAD_MESSAGE', 'the body must be JSON {"id": "<node id>"}'));
+      try {
+        const record = await writeMember(database.store, id, { state });
+        await membership.refresh();
+        log({ level: 'info', msg: `cluster ${action}`, member: id, state });
+        return reply.send({ member: record });
+      } catch (error) {
+        return sendError(reply, error);
+      }
+    });
+  }
+  app.post('/internal/v1/fragment', { bodyLimit: fragmentRequestBytesMax }, async (request, reply) => {
+    await membership.refresh();
+    if (membership.selfState() !== 'active') {
+      return sendError(reply, new StrataError('resources', 'NODE_DORMANT', `node ${config.id} was removed from the cluster and takes no new work`, { node: config.id }));
+    }
+    const parsed = planFromJson<FragmentRequest>(JSON.stringify(request.body));
+    const controller = new AbortController();
+    // The coordinator cancelling (or dying) closes the connection: stop the work at once.
+    reply.raw.on('close', () => { if (!reply.raw.writableFinished) controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the coordinator went away')); });
+    return reply.type('application/octet-stream').send(Readable.from(fragmentFrames(database, parsed, controller.signal, counters)));
+  });
 }

@@ -48,12 +48,12 @@ export class StorageQueryCatalog implements QueryCatalog {
     return this.catalog.listTables();
   }
 
-  async getTable(name: string): Promise<TableSource | null> {
+  async getTable(name: string, version?: number): Promise<TableSource | null> {
     const lower = name.toLowerCase();
     const tables = await this.catalog.listTables();
     if (!tables.includes(lower)) return null;
     const table = await this.catalog.openTable(lower);
-    return new SnapshotTableSource(table, await table.snapshot());
+    return new SnapshotTableSource(table, await table.snapshot(version));
   }
 
   async createTable(name: string, columns: readonly ColumnDefinition[], options: CreateTableOptions): Promise<void> {

@@ -73,7 +73,9 @@ function prune(plan: LogicalPlan, required: ReadonlySet<number>): Pruned {
       const input = prune(plan.input, new Set(identity(plan.schema.fields.length).keys()));
       return { plan: { ...plan, input: input.plan }, mapping: identity(plan.schema.fields.length) };
     }
-    case 'values': return { plan, mapping: identity(plan.schema.fields.length) };
+    case 'values':
+    // Exchanges are placed after optimization; one seen here is kept whole.
+    case 'exchange': return { plan, mapping: identity(plan.schema.fields.length) };
   }
 }
 
@@ -104,6 +106,7 @@ function sameShape(a: LogicalPlan, b: LogicalPlan): boolean {
   if (a.kind === 'scan' && b.kind === 'scan') return a.projection.length === b.projection.length;
   if (a.kind === 'aggregate' && b.kind === 'aggregate' && a.aggregates.length !== b.aggregates.length) return false;
   if (a.kind === 'scan' || a.kind === 'values' || b.kind === 'scan' || b.kind === 'values') return true;
+  if (a.kind === 'exchange' || b.kind === 'exchange') return a === b;
   return sameShape(a.input, (b as typeof a).input);
 }
 

@@ -4,12 +4,15 @@
  * metrics to fill in.
  */
 import type { Batch, Schema } from '../../storage/index.js';
+import type { FragmentExecutor } from '../distribute/fragment-executor.js';
 
 /** Counters a query's scans fill in. */
 export interface ExecutionMetrics {
   partitionsScanned: number;
   rowsScanned: number;
   bytesScanned: number;
+  /** Nodes that ran fragments of the query (distributed execution). */
+  nodes?: string[];
 }
 
 /** What one execution of a plan runs with. */
@@ -18,6 +21,8 @@ export interface ExecutionContext {
   /** Memory a query's operators (hash tables, sort buffers) may hold; beyond it RESOURCES_MEMORY_EXCEEDED naming the operator. */
   readonly memoryBytesMax: number;
   readonly metrics: ExecutionMetrics;
+  /** Runs exchange fragments on the cluster's nodes; absent on a single embedded node. */
+  readonly fragmentExecutor?: FragmentExecutor;
 }
 
 /** A physical operator tree. Plans are immutable; all run-time state lives inside execute(). */

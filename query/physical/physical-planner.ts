@@ -7,6 +7,7 @@ import { conjuncts } from '../exec/index.js';
 import type { TableSource } from '../catalog.js';
 import type { ExecutionPlan } from './execution-plan.js';
 import { DistinctExec } from './distinct-exec.js';
+import { ExchangeExec } from './exchange-exec.js';
 import { FilterExec } from './filter-exec.js';
 import { HashAggregateExec } from './hash-aggregate-exec.js';
 import { LimitExec } from './limit-exec.js';
@@ -31,6 +32,7 @@ export function createPhysicalPlan(plan: LogicalPlan, tables: ReadonlyMap<string
     case 'top_n': return new TopNExec(createPhysicalPlan(plan.input, tables), plan.keys, plan.limit, plan.offset);
     case 'distinct': return new DistinctExec(createPhysicalPlan(plan.input, tables));
     case 'values': return new ValuesExec(plan.rows, plan.schema);
+    case 'exchange': return new ExchangeExec(plan, tables, (fragment) => createPhysicalPlan(fragment, tables));
   }
 }
 

@@ -111,6 +111,7 @@ export function describeNode(plan: LogicalPlan): string {
     case 'top_n': return `TopN: ${plan.keys.map(formatSortKey).join(', ')} limit=${plan.limit} offset=${plan.offset}`;
     case 'distinct': return 'Distinct';
     case 'values': return `Values: ${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'}`;
+    case 'exchange': return 'Exchange: gather from every live node (the fragment below runs on each over its share of the partitions)';
   }
 }
 

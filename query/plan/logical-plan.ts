@@ -104,5 +104,15 @@ export interface Values {
   readonly schema: Schema;
 }
 
-/** A relational plan. Later issues add join, union, window, exchange. */
-export type LogicalPlan = Scan | Filter | Project | Aggregate | Sort | Limit | TopN | Distinct | Values;
+/**
+ * An exchange point (inserted by DistributePlan after optimization): `fragment` runs on every
+ * live node over its share of the partitions of the fragment's one Scan; the output is the union.
+ */
+export interface Exchange {
+  readonly kind: 'exchange';
+  readonly fragment: LogicalPlan;
+  readonly schema: Schema;
+}
+
+/** A relational plan. Later issues add join, union, window. */
+export type LogicalPlan = Scan | Filter | Project | Aggregate | Sort | Limit | TopN | Distinct | Values | Exchange;

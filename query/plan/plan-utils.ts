@@ -10,12 +10,14 @@ export function planInputs(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
     case 'scan':
     case 'values': return [];
+    case 'exchange': return [plan.fragment];
     default: return [plan.input];
   }
 }
 
 /** The node with a new input (leaves are returned unchanged); the same object when the input is unchanged. */
 export function withInput(plan: LogicalPlan, input: LogicalPlan): LogicalPlan {
+  if (plan.kind === 'exchange') return plan.fragment === input ? plan : { ...plan, fragment: input };
   if (plan.kind === 'scan' || plan.kind === 'values' || plan.input === input) return plan;
   return { ...plan, input } as LogicalPlan;
 }
@@ -80,6 +82,7 @@ export function mapNodeExprs(plan: LogicalPlan, map: (expr: Expr) => Expr): Logi
       return rows.every((r, i) => r === plan.rows[i]) ? plan : { ...plan, rows };
     }
     case 'limit':
-    case 'distinct': return plan;
+    case 'distinct':
+    case 'exchange': return plan;
   }
 }

@@ -1,0 +1,143 @@
+/**
+ * DistributePlan: cuts an optimized plan at exchange points. The leaf pipeline over each Scan
+ * (Scan → Filter → Project, which are row-local) runs on every node over its share of the
+ * partitions; the operator above it is split when that pays — aggregates into partial (on the
+ * nodes) and final (on the coordinator), TopN and LIMIT into a local bound and a final one,
+ * DISTINCT into local and final — and everything else runs on the coordinator over the gathered
+ * rows. Pure plan rewriting: where fragments run is the FragmentExecutor's business.
+ */
+import { Types, type DataType, type Field } from '../../storage/index.js';
+import type { AggregateExpr, Expr } from '../plan/expr.js';
+import { call, castTo, columnRef, exprEquals, literal } from '../plan/expr-utils.js';
+import type { Aggregate, Exchange, LogicalPlan } from '../plan/logical-plan.js';
+import { planInputs, withInput } from '../plan/plan-utils.js';
+
+function exchange(fragment: LogicalPlan): Exchange {
+  return { kind: 'exchange', fragment, schema: fragment.schema };
+}
+
+/** True for a Scan with only row-local operators (Filter, Project) above it. */
+function isLeafPipeline(plan: LogicalPlan): boolean {
+  if (plan.kind === 'scan') return true;
+  if (plan.kind === 'filter' || plan.kind === 'project') return isLeafPipeline(plan.input);
+  return false;
+}
+
+/** The type a partial sum of `type` has (the sum rules of expr.ts). */
+function sumType(type: DataType): DataType {
+  if (type.id === 'decimal') return Types.decimal(38, type.scale ?? 0);
+  if (type.id === 'float64') return Types.float64;
+  return Types.int64;
+}
+
+/** One aggregate's partial columns and how the final columns make its value. */
+interface AggregateSplit {
+  readonly partials: AggregateExpr[];
+  /** Given the final aggregates' column references (one per partial), the output expression. */
+  finish(finals: readonly Expr[]): Expr;
+  /** The final aggregate of each partial column. */
+  readonly finalFunctions: AggregateExpr['fn'][];
+}
+
+function splitAggregate(aggregate: AggregateExpr): AggregateSplit {
+  const { fn, arg, filter } = aggregate;
+  switch (fn) {
+    case 'count_star':
+    case 'count':
+      return { partials: [aggregate], finalFunctions: ['sum'], finish: ([total]) => call('coalesce', [total, literal(0, Types.int64)], Types.int64) };
+    case 'sum':
+    case 'min':
+    case 'max':
+      return { partials: [aggregate], finalFunctions: [fn === 'sum' ? 'sum' : fn], finish: ([value]) => value };
+    case 'avg': {
+      const sum: AggregateExpr = { fn: 'sum', arg, distinct: false, filter, type: sumType(arg!.type) };
+      const count: AggregateExpr = { fn: 'count', arg, distinct: false, filter, type: Types.int64 };
+      return {
+        partials: [sum, count], finalFunctions: ['sum', 'sum'],
+        finish: ([total, rows]) => call('divide', [castTo(total, Types.float64), castTo(rows, Types.float64)], Types.float64),
+      };
+    }
+  }
+}
+
+/** Partial aggregate on the nodes, final aggregate and a projection on the coordinator. */
+function splitAlgebraic(plan: Aggregate, input: LogicalPlan): LogicalPlan {
+  const groups = plan.groupBy.length;
+  const splits = plan.aggregates.map(splitAggregate);
+  const partialAggregates = splits.flatMap((split) => split.partials);
+  const partialFields: Field[] = [
+    ...plan.schema.fields.slice(0, groups),
+    ...partialAggregates.map((aggregate, i) => ({ name: `partial_${i}`, type: aggregate.type, nullable: true })),
+  ];
+  const partial: Aggregate = { kind: 'aggregate', input, groupBy: plan.groupBy, aggregates: partialAggregates, schema: { fields: partialFields } };
+  const gathered = exchange(partial);
+  const finalAggregates: AggregateExpr[] = [];
+  splits.forEach((split) => split.partials.forEach((partialAggregate, j) => {
+    const index = groups + finalAggregates.length;
+    const fn = split.finalFunctions[j];
+    const type = fn === 'sum' ? sumType(partialAggregate.type) : partialAggregate.type;
+    finalAggregates.push({ fn, arg: columnRef(index, partialFields[index].name, partialAggregate.type), distinct: false, filter: null, type });
+  }));
+  const finalFields: Field[] = [...partialFields.slice(0, groups), ...finalAggregates.map((aggregate, i) => ({ name: `final_${i}`, type: aggregate.type, nullable: true }))];
+  const final: Aggregate = {
+    kind: 'aggregate', input: gathered, schema: { fields: finalFields },
+    groupBy: partialFields.slice(0, groups).map((field, i) => columnRef(i, field.name, field.type)),
+    aggregates: finalAggregates,
+  };
+  const exprs: Expr[] = partialFields.slice(0, groups).map((field, i) => columnRef(i, field.name, field.type));
+  let next = groups;
+  splits.forEach((split, i) => {
+    const finals = split.partials.map(() => { const ref = columnRef(next, finalFields[next].name, finalFields[next].type); next += 1; return ref; });
+    exprs.push(castTo(split.finish(finals), plan.aggregates[i].type));
+  });
+  return { kind: 'project', input: final, exprs, schema: plan.schema };
+}
+
+/**
+ * DISTINCT aggregates (and min/max) over one argument: the nodes de-duplicate (group key,
+ * argument) pairs, the coordinator runs the original aggregate over those pairs.
+ */
+function splitDistinct(plan: Aggregate, input: LogicalPlan): LogicalPlan | null {
+  const arg = plan.aggregates[0]?.arg;
+  if (arg === null || arg === undefined) return null;
+  const eligible = plan.aggregates.every((aggregate) => aggregate.filter === null && aggregate.arg !== null && exprEquals(aggregate.arg, arg) &&
+    (aggregate.distinct || aggregate.fn === 'min' || aggregate.fn === 'max'));
+  if (!eligible) return null;
+  const groups = plan.groupBy.length;
+  const fields: Field[] = [...plan.schema.fields.slice(0, groups), { name: 'distinct_value', type: arg.type, nullable: true }];
+  const pairs: Aggregate = { kind: 'aggregate', input, groupBy: [...plan.groupBy, arg], aggregates: [], schema: { fields } };
+  const argRef = columnRef(groups, 'distinct_value', arg.type);
+  return {
+    ...plan,
+    input: exchange(pairs),
+    groupBy: fields.slice(0, groups).map((field, i) => columnRef(i, field.name, field.type)),
+    aggregates: plan.aggregates.map((aggregate) => ({ ...aggregate, arg: argRef })),
+  };
+}
+
+/** The operator over a leaf pipeline, split or placed above an exchange. */
+function splitAbove(plan: LogicalPlan, input: LogicalPlan): LogicalPlan {
+  switch (plan.kind) {
+    case 'aggregate':
+      if (plan.aggregates.some((aggregate) => aggregate.distinct)) return splitDistinct(plan, input) ?? withInput(plan, exchange(input));
+      return splitAlgebraic(plan, input);
+    case 'top_n':
+      return { ...plan, input: exchange({ ...plan, input, limit: plan.limit + plan.offset, offset: 0 }) };
+    case 'limit':
+      if (plan.limit === null) return withInput(plan, exchange(input));
+      return { ...plan, input: exchange({ ...plan, input, limit: plan.limit + plan.offset, offset: 0 }) };
+    case 'distinct':
+      return { ...plan, input: exchange({ ...plan, input }) };
+    default:
+      return withInput(plan, exchange(input));
+  }
+}
+
+/** Rewrites a plan so its leaf pipelines run as fragments on every node. */
+export function distributePlan(plan: LogicalPlan): LogicalPlan {
+  if (isLeafPipeline(plan)) return exchange(plan);
+  const inputs = planInputs(plan);
+  if (inputs.length === 1 && isLeafPipeline(inputs[0])) return splitAbove(plan, inputs[0]);
+  if (inputs.length === 1) return withInput(plan, distributePlan(inputs[0]));
+  return plan;
+}

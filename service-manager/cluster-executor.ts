@@ -1,0 +1,169 @@
+/**
+ * The coordinator's side of distributed execution: assigns a fragment's partitions to the live
+ * nodes balanced by bytes, runs them (in-process on this node, over the fragment RPC elsewhere),
+ * releases each partition's output only once that partition completed, and re-runs the partitions
+ * of a node that fails or stops answering on the nodes that remain. Cancelling the query aborts
+ * every RPC, and the workers stop.
+ */
+import { StrataError, toStrataError, type Batch } from '../storage/index.js';
+import type { FragmentExecutor, FragmentProgress, FragmentTask, ScanPartition } from '../query/index.js';
+import { BoundedChannel } from './bounded-channel.js';
+import type { ClusterMembership } from './cluster-membership.js';
+import { decodeBatches } from './arrow-ipc.js';
+import { FrameKind, readFrames } from './fragment-frames.js';
+import { planToJson } from './plan-json.js';
+
+/** Batches in flight between the workers and the merge: bounds coordinator memory. */
+const channelBatchesMax = 32;
+/** Rounds of re-assignment before a query gives up: each round loses at least one node. */
+const assignmentRoundsMax = 8;
+
+/** A partition's output or its completion, as a fragment run produces them. */
+export type FragmentEvent =
+  | { readonly type: 'batch'; readonly partition: number; readonly batch: Batch }
+  | { readonly type: 'done'; readonly partition: number };
+
+/** Runs a fragment over some partitions in this process, partition by partition. */
+export type LocalFragmentRunner = (task: FragmentTask, signal: AbortSignal) => AsyncIterable<FragmentEvent>;
+
+/** Assigns partitions to nodes, largest first to the least loaded node (balanced by bytes). */
+export function assignPartitions(partitions: readonly ScanPartition[], nodes: readonly string[]): Map<string, number[]> {
+  const load = new Map(nodes.map((node) => [node, 0]));
+  const assignment = new Map<string, number[]>(nodes.map((node) => [node, []]));
+  const order = partitions.map((_, i) => i).sort((a, b) => partitions[b].bytes - partitions[a].bytes || a - b);
+  for (const index of order) {
+    let best = nodes[0];
+    for (const node of nodes) if (load.get(node)! < load.get(best)!) best = node;
+    assignment.get(best)!.push(index);
+    load.set(best, load.get(best)! + partitions[index].bytes);
+  }
+  return assignment;
+}
+
+/** True for failures that mean "this node could not do it", not "the query is wrong". */
+function isNodeFailure(error: StrataError): boolean {
+  return error.kind === 'io' || error.code === 'NODE_DORMANT' || error.code === 'RPC_STREAM_TRUNCATED';
+}
+
+/** The cluster's FragmentExecutor. */
+export class ClusterFragmentExecutor implements FragmentExecutor {
+  constructor(
+    private readonly membershipOf: () => ClusterMembership,
+    private readonly selfId: string,
+    private readonly token: string | null,
+    private readonly runLocal: LocalFragmentRunner,
+  ) {}
+
+  async *execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const channel = new BoundedChannel<Batch>(channelBatchesMax);
+    const run = this.runRounds(task, controller.signal, progress, channel).then(() => channel.close(), (error: unknown) => channel.close(error));
+    try {
+      yield* channel.drain();
+    } finally {
+      controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the query ended'));
+      signal?.removeEventListener('abort', onAbort);
+      await run.catch(() => undefined);
+    }
+  }
+
+  private async runRounds(task: FragmentTask, signal: AbortSignal, progress: FragmentProgress, channel: BoundedChannel<Batch>): Promise<void> {
+    let pending = task.partitions.map((_, i) => i);
+    const failedNodes = new Set<string>();
+    for (let round = 0; pending.length > 0; round++) {
+      if (round >= assignmentRoundsMax) {
+        throw new StrataError('io', 'CLUSTER_UNAVAILABLE', `nodes kept failing: gave up after ${assignmentRoundsMax} rounds with ${pending.length} partitions left`);
+      }
+      const nodes = this.membershipOf().workers().map((member) => member.id).filter((id) => !failedNodes.has(id));
+      if (nodes.length === 0) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', 'no live node is left to run the query; check `strata cluster list`');
+      const partitions = pending.map((i) => task.partitions[i]);
+      const assignment = assignPartitions(partitions, nodes);
+      const completed = new Set<number>();
+      await Promise.all([...assignment].filter(([, indexes]) => indexes.length > 0).map(async ([node, indexes]) => {
+        const subset = indexes.map((i) => pending[i]);
+        try {
+          progress.nodeUsed(node);
+          await this.runOnNode(node, task, subset, signal, channel, (partition) => { completed.add(partition); progress.partitionDone(); });
+          if (node !== this.selfId) this.membershipOf().markSeen(node);
+        } catch (error) {
+          const strataError = toStrataError(error);
+          if (signal.aborted || !isNodeFailure(strataError) || node === this.selfId) throw strataError;
+          failedNodes.add(node);
+          this.membershipOf().markFailed(node);
+        }
+      }));
+      pending = pending.filter((partition) => !completed.has(partition));
+    }
+  }
+
+  private async runOnNode(node: string, task: FragmentTask, partitionIndexes: number[], signal: AbortSignal,
+    channel: BoundedChannel<Batch>, onDone: (partition: number) => void): Promise<void> {
+    const subsetTask: FragmentTask = { ...task, partitions: partitionIndexes.map((i) => task.partitions[i]) };
+    const events = node === this.selfId ? this.runLocal(subsetTask, signal) : this.runRemote(node, subsetTask, signal);
+    // A partition's batches are held until its 'done' arrives: if the node dies half-way through
+    // a partition, nothing of that partition has been released and it can be re-run elsewhere.
+    const held = new Map<number, Batch[]>();
+    for await (const event of events) {
+      const partition = partitionIndexes[event.partition];
+      if (event.type === 'batch') {
+        const list = held.get(partition) ?? [];
+        list.push(event.batch);
+        held.set(partition, list);
+        continue;
+      }
+      for (const batch of held.get(partition) ?? []) await channel.push(batch);
+      held.delete(partition);
+      onDone(partition);
+    }
+    if (held.size > 0) throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `node ${node} ended its stream with unfinished partitions`, { node });
+  }
+
+  private async *runRemote(node: string, task: FragmentTask, signal: AbortSignal): AsyncIterable<FragmentEvent> {
+    const member = this.membershipOf().members().find((candidate) => candidate.id === node);
+    if (member === undefined) throw new StrataError('io', 'NODE_NOT_FOUND', `node ${node} left the cluster`, { node });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.token !== null) headers.authorization = `Bearer ${this.token}`;
+    const body = planToJson({ fragment: task.fragment, table: task.table, version: task.version, partitionIds: task.partitions.map((p) => p.id) });
+    let response: Response;
+    try {
+      response = await fetch(`${member.url}/internal/v1/fragment`, { method: 'POST', headers, body, signal });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw new StrataError('io', 'NODE_UNREACHABLE', `node ${node} (${member.url}) did not answer: ${(error as Error).message}`, { node });
+    }
+    if (!response.ok || response.body === null) {
+      const payload = await response.json().catch(() => ({})) as { error?: { kind: string; code: string; message: string } };
+      const error = payload.error;
+      throw error === undefined
+        ? new StrataError('io', 'NODE_UNREACHABLE', `node ${node} answered HTTP ${response.status}`, { node })
+        : new StrataError(error.kind as StrataError['kind'], error.code, `node ${node}: ${error.message}`, { node });
+    }
+    yield* this.decodeEvents(node, response.body, signal);
+  }
+
+  private async *decodeEvents(node: string, body: ReadableStream<Uint8Array>, signal: AbortSignal): AsyncIterable<FragmentEvent> {
+    let ended = false;
+    try {
+      for await (const frame of readFrames(body as unknown as AsyncIterable<Uint8Array>, node)) {
+        const view = new DataView(frame.payload.buffer, frame.payload.byteOffset, frame.payload.byteLength);
+        if (frame.kind === FrameKind.batch) {
+          for (const batch of decodeBatches(frame.payload.subarray(4)).batches) yield { type: 'batch', partition: view.getUint32(0, true), batch };
+        } else if (frame.kind === FrameKind.partitionDone) {
+          yield { type: 'done', partition: view.getUint32(0, true) };
+        } else if (frame.kind === FrameKind.error) {
+          const error = JSON.parse(new TextDecoder().decode(frame.payload)) as { kind: StrataError['kind']; code: string; message: string; details: Record<string, unknown> };
+          throw new StrataError(error.kind, error.code, `node ${node}: ${error.message}`, { ...error.details, node });
+        } else if (frame.kind === FrameKind.end) {
+          ended = true;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (error instanceof StrataError) throw error;
+      throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `the stream from node ${node} broke: ${(error as Error).message}`, { node });
+    }
+    if (!ended) throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `the stream from node ${node} ended early`, { node });
+  }
+}
