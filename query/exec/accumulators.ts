@@ -21,8 +21,8 @@ import { compareText } from './comparison.js';
 export interface Accumulator {
   /** Adds n rows: ids[i] (< groupCount) is the group of row i, arg the argument (null for count(*)). */
   update(ids: Int32Array, arg: Vector | null, n: number, groupCount: number): void;
-  /** Final values of groups 0 … groupCount-1. */
-  result(groupCount: number): Vector;
+  /** Final values of groups 0 … groupCount-1; group `excluded` (-1: none) is left NULL unchecked. */
+  result(groupCount: number, excluded: number): Vector;
   /** Bytes of state held. */
   bytes(): number;
 }
@@ -110,7 +110,7 @@ class CountAccumulator implements Accumulator {
 /** The running sums and non-NULL counts that sum and avg of one argument share. */
 interface SumState {
   update(ids: Int32Array, arg: Vector, n: number, groupCount: number): void;
-  sums(groupCount: number, type: DataType): Vector;
+  sums(groupCount: number, type: DataType, excluded: number): Vector;
   averages(groupCount: number, type: DataType): Vector;
   bytes(): number;
 }
@@ -193,7 +193,7 @@ class ExactSumState implements SumState {
     return nulls;
   }
 
-  sums(groupCount: number, type: DataType): Vector {
+  sums(groupCount: number, type: DataType, excluded: number): Vector {
     this.sumsByGroup = grow(this.sumsByGroup, groupCount);
     const nulls = this.nullMask(groupCount);
     if (type.id === 'float64') return this.averages(groupCount, type, false);
@@ -201,7 +201,8 @@ class ExactSumState implements SumState {
     const fromScale = scaleOf(this.argType);
     const toScale = scaleOf(type);
     for (let g = 0; g < groupCount; g++) {
-      if (nulls !== null && nulls[g] === 1) continue;
+      // The excluded (discard) group may hold anything; it is never output, so never checked.
+      if ((nulls !== null && nulls[g] === 1) || g === excluded) continue;
       const exact = this.spills.size === 0 && fromScale === toScale ? null : rescaleBig(this.total(g), fromScale, toScale);
       if (out instanceof BigInt64Array) {
         const value = exact ?? BigInt(this.sumsByGroup[g]);
@@ -297,8 +298,8 @@ class SumAccumulator implements Accumulator {
     if (this.owner) this.state.update(ids, arg as Vector, n, groupCount);
   }
 
-  result(groupCount: number): Vector {
-    return this.average ? this.state.averages(groupCount, this.type) : this.state.sums(groupCount, this.type);
+  result(groupCount: number, excluded: number): Vector {
+    return this.average ? this.state.averages(groupCount, this.type) : this.state.sums(groupCount, this.type, excluded);
   }
 
   bytes(): number {

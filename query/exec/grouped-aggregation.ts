@@ -19,6 +19,13 @@ interface DistinctState {
   readonly interner: StringInterner | null;
 }
 
+/** What one batch contributes, evaluated before any state changes. */
+interface Inputs {
+  readonly keys: Vector[];
+  readonly args: (Vector | null)[];
+  readonly filters: (Vector | null)[];
+}
+
 /** Below this fraction of rows kept, a selection is gathered instead of masked. */
 const maskedFractionMin = 0.5;
 
@@ -97,19 +104,34 @@ export class GroupedAggregation {
   private addRows(batch: Batch, selection: { readonly positions: Int32Array; readonly count: number } | null): void {
     const n = batch.length;
     if (n === 0) return;
-    let ids = this.groupBy.length === 0
-      ? new Int32Array(n)
-      : this.groups.assign(this.groupBy.map((e) => evaluateExpr(e, batch)), n);
+    let inputs: Inputs;
+    try {
+      inputs = this.evaluateInputs(batch);
+    } catch (error) {
+      // Evaluated on all rows, an expression may fail on a row the selection drops (a bad
+      // CAST, an overflow) where SQL raises nothing: evaluate the kept rows alone instead.
+      if (selection === null) throw error;
+      this.addRows(subsetColumns(batch, selection.positions, selection.count, this.columnsRead), null);
+      return;
+    }
+    // Nothing below evaluates expressions, so a batch is either fully added or not at all.
+    let ids = this.groupBy.length === 0 ? new Int32Array(n) : this.groups.assign(inputs.keys, n);
     if (selection !== null) ids = this.discardUnselected(ids, selection, n);
     this.rowCounts.add(ids, n, this.groupCount);
+    for (let j = 0; j < this.aggregates.length; j++) this.update(j, ids, inputs.args[j], inputs.filters[j], n);
+  }
+
+  /** Group keys, arguments (each distinct one once) and FILTER predicates of a batch. */
+  private evaluateInputs(batch: Batch): Inputs {
+    const keys = this.groupBy.map((e) => evaluateExpr(e, batch));
     const args: (Vector | null)[] = [];
     for (let j = 0; j < this.aggregates.length; j++) {
-      const aggregate = this.aggregates[j];
+      const arg = this.aggregates[j].arg;
       const same = this.sameArgument[j];
-      const arg = aggregate.arg === null ? null : same < j ? args[same] : evaluateExpr(aggregate.arg, batch);
-      args.push(arg);
-      this.update(j, ids, arg, batch, n);
+      args.push(arg === null ? null : same < j ? args[same] : evaluateExpr(arg, batch));
     }
+    const filters = this.aggregates.map((a) => (a.filter === null ? null : evaluateExpr(a.filter, batch)));
+    return { keys, args, filters };
   }
 
   /** Points the rows outside the selection at the discard group. */
@@ -125,13 +147,12 @@ export class GroupedAggregation {
     return ids;
   }
 
-  private update(j: number, ids: Int32Array, arg: Vector | null, batch: Batch, n: number): void {
-    const aggregate = this.aggregates[j];
+  private update(j: number, ids: Int32Array, arg: Vector | null, filter: Vector | null, n: number): void {
     let rowIds = ids;
     let rowArg = arg;
     let count = n;
-    if (aggregate.filter !== null) {
-      const { indices, count: kept } = selectTrue(evaluateExpr(aggregate.filter, batch));
+    if (filter !== null) {
+      const { indices, count: kept } = selectTrue(filter);
       if (kept < n) {
         rowIds = takeIds(ids, indices, kept);
         rowArg = arg === null ? null : takeVector(arg, indices, kept);
@@ -161,7 +182,7 @@ export class GroupedAggregation {
   finish(): Batch {
     const count = this.groupCount;
     const columns: Vector[] = this.groupBy.length === 0 ? [] : this.groups.keyVectors();
-    for (const accumulator of this.accumulators) columns.push(accumulator.result(count));
+    for (const accumulator of this.accumulators) columns.push(accumulator.result(count, this.discard));
     if (this.discard < 0) return { length: count, columns };
     const rows = this.rowCounts.counts;
     const kept = new Int32Array(count);

@@ -109,6 +109,41 @@ describe('physical: HashAggregateExec', () => {
     await compareFiltered(['s'], [s], 'n = 12345', call('eq', boolean, n, lit(12345, int32)), false);
   });
 
+  it('raises nothing for rows the filter drops, though most rows are kept (cast, overflow, sum overflow)', async () => {
+    const mixed: Schema = { fields: [{ name: 's', type: string, nullable: true }, { name: 'a', type: int32, nullable: true }, { name: 'v', type: dec(18, 2), nullable: true }] };
+    const huge = 9_000_000_000_000_001;
+    const data: TestValue[][] = Array.from({ length: 2000 }, (_, i) => (i % 500 === 0
+      ? ['bad', 2_000_000, huge]
+      : [String(i % 7), i % 1000, i]));
+    for (let i = 1; i < 1200; i += 2) data[i] = ['bad', 2_000_000, huge];
+    const source = memoryTable('mixed', mixed, [data.slice(0, 1000), data.slice(1000)]);
+    const [cs, ca, cv] = mixed.fields.map((field, i) => col(i, field.type));
+    const kept = call('ne', boolean, cs, lit('bad', string));
+    const plan = aggregate(filter(scan(source, [0, 1, 2]), kept), [cs], [
+      agg('sum', int64, { kind: 'cast', expr: cs, type: int32 }), agg('sum', int64, call('multiply', int32, ca, lit(1000, int32))),
+      agg('sum', dec(38, 2), cv), agg('count_star', int64, null),
+    ]);
+    await duck.load('mixed', mixed, data);
+    const expected = await duck.rows(`SELECT ${duckSelect([{ sql: 's', type: string }, { sql: 'sum(CAST(s AS INTEGER))', type: int64 },
+      { sql: 'sum(a * 1000)', type: int64 }, { sql: 'sum(v)', type: dec(38, 2) }, { sql: 'count(*)', type: int64 }])} FROM mixed WHERE s <> 'bad' GROUP BY s`);
+    assertSameRows(textRows(await run(plan, [source]), plan.schema), expected, new Set());
+    const global = aggregate(filter(scan(source, [0, 1, 2]), kept), [], [agg('sum', dec(38, 2), cv)]);
+    assert.deepEqual(textRows(await run(global, [source]), global.schema), (await duck.rows("SELECT CAST(sum(v) AS VARCHAR) FROM mixed WHERE s <> 'bad'")));
+  });
+
+  it('ignores the sum of filtered-out rows even when it would overflow', async () => {
+    const schema2: Schema = { fields: [{ name: 'v', type: dec(18, 2), nullable: false }, { name: 'keep', type: boolean, nullable: false }] };
+    const huge = 9_000_000_000_000_001;
+    // 1100 dropped rows sum beyond 64 bits; 3900 kept rows make the filter keep most of the batch.
+    const data: TestValue[][] = Array.from({ length: 5000 }, (_, i) => (i < 1100 ? [huge, false] : [100, true]));
+    const source = memoryTable('o2', schema2, [data]);
+    for (const groupBy of [[], [col(1, boolean)]]) {
+      const plan = aggregate(scan(source, [0, 1], [col(1, boolean)]), groupBy, [agg('sum', dec(38, 2), col(0, dec(18, 2)))]);
+      const rows2 = textRows(await run(plan, [source]), plan.schema);
+      assert.deepEqual(rows2.map((r) => r[r.length - 1]), ['3900.00']);
+    }
+  });
+
   it('without keys on empty input: one row, count 0 and NULL sums', async () => {
     const plan = aggregate(scan(table, [4]), [], [agg('count_star', int64, null), agg('sum', dec(38, 2), col(0, dec(12, 2))), agg('min', dec(12, 2), col(0, dec(12, 2)))]);
     const empty = filter(plan.kind === 'aggregate' ? plan.input : plan, lit(false, boolean));
