@@ -36,6 +36,11 @@ export interface ClientOptions {
   readonly connectTimeoutMs?: number;
   /** Largest message accepted from the server. */
   readonly messageBytesMax?: number;
+  /**
+   * How DECIMAL values arrive: 'string' (default) keeps every digit; 'number' gives JS numbers,
+   * which hold only about 15-17 significant digits.
+   */
+  readonly decimals?: 'string' | 'number';
 }
 
 interface Pending {
@@ -50,7 +55,7 @@ export class StrataClient {
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(private readonly socket: WebSocket, private readonly decimals: 'string' | 'number') {
     socket.on('message', (data, isBinary) => { if (!isBinary) this.onMessage(data.toString()); });
     socket.on('close', () => this.failAll(new StrataError('io', 'CONNECTION_CLOSED', 'the connection to the node closed')));
   }
@@ -62,7 +67,7 @@ export class StrataClient {
     const headers: Record<string, string> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
     const socket = new WebSocket(target, { headers, maxPayload: options.messageBytesMax ?? 64 * 1024 * 1024, handshakeTimeout: options.connectTimeoutMs ?? 10_000 });
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new StrataClient(socket)));
+      socket.once('open', () => resolve(new StrataClient(socket, options.decimals ?? 'string')));
       socket.once('unexpected-response', (_request, response) => {
         reject(new StrataError(response.statusCode === 401 ? 'auth' : 'io', response.statusCode === 401 ? 'AUTH_REQUIRED' : 'CONNECTION_FAILED',
           `the node at ${target.host} refused the connection: HTTP ${response.statusCode}${response.statusCode === 401 ? '; pass its token' : ''}`));
@@ -77,7 +82,7 @@ export class StrataClient {
     const id = options.id ?? `q${this.nextId++}`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { columns: [], rows: [], resolve, reject });
-      this.socket.send(JSON.stringify({ type: 'query', id, sql, format: 'json' }));
+      this.socket.send(JSON.stringify({ type: 'query', id, sql, format: 'json', decimals: this.decimals }));
     });
   }
 

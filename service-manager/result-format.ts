@@ -75,19 +75,20 @@ function isNumericType(vector: Vector): boolean {
   return vector.kind === 'numeric' && vector.type.id !== 'boolean' && vector.type.id !== 'date' && vector.type.id !== 'timestamp';
 }
 
-function jsonCell(column: Vector, row: number): string {
+function jsonCell(column: Vector, row: number, decimalsAsStrings: boolean): string {
   const text = cellText(column, row);
   if (text === null) return 'null';
   if (column.type.id === 'boolean') return text;
+  if (decimalsAsStrings && column.type.id === 'decimal') return JSON.stringify(text);
   if (isNumericType(column)) return Number.isFinite(Number(text)) ? text : JSON.stringify(text);
   return JSON.stringify(text);
 }
 
-/** Rows start..end of a batch as a JSON array of arrays; decimals are exact JSON numbers. */
-export function batchRowsJson(batch: Batch, start = 0, end = batch.length): string {
+/** Rows start..end of a batch as a JSON array of arrays; decimals are exact JSON numbers (or strings on request). */
+export function batchRowsJson(batch: Batch, start = 0, end = batch.length, decimalsAsStrings = false): string {
   const parts: string[] = [];
   for (let row = start; row < end; row++) {
-    parts.push(`[${batch.columns.map((column) => jsonCell(column, row)).join(',')}]`);
+    parts.push(`[${batch.columns.map((column) => jsonCell(column, row, decimalsAsStrings)).join(',')}]`);
   }
   return `[${parts.join(',')}]`;
 }

@@ -164,6 +164,7 @@ interface FragmentRequest {
 /** Runs a fragment for a coordinator and streams frames; stops when the coordinator goes away. */
 async function* fragmentFrames(database: Database, request: FragmentRequest, signal: AbortSignal, counters: NodeCounters): AsyncIterable<Uint8Array> {
   counters.fragmentsStarted += 1;
+  let outcome: 'completed' | 'failed' | 'cancelled' = 'cancelled';
   try {
     for await (const event of database.runFragment(request, signal)) {
       if (event.type === 'batch') {
@@ -176,15 +177,18 @@ async function* fragmentFrames(database: Database, request: FragmentRequest, sig
         yield encodeFrame(FrameKind.partitionDone, payload);
       }
     }
-    counters.fragmentsCompleted += 1;
+    outcome = 'completed';
     yield encodeJsonFrame(FrameKind.end, {});
   } catch (error) {
-    if (signal.aborted) {
-      counters.fragmentsCancelled += 1;
-      return;
-    }
-    counters.fragmentsFailed += 1;
+    if (signal.aborted) return;
+    outcome = 'failed';
     yield encodeJsonFrame(FrameKind.error, toStrataError(error).toJSON());
+  } finally {
+    // Also reached when the response stream is destroyed (the coordinator went away) and the
+    // generator is closed at a yield: that is a cancellation.
+    if (outcome === 'completed') counters.fragmentsCompleted += 1;
+    else if (outcome === 'failed') counters.fragmentsFailed += 1;
+    else counters.fragmentsCancelled += 1;
   }
 }
 

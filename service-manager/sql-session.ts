@@ -41,7 +41,7 @@ export class QueryAdmission {
 /** Longest client query id: ids are echoed in every message, so they stay short. */
 const queryIdLengthMax = 64;
 
-interface QueryMessage { type: 'query'; id: string; sql: string; format: 'json' | 'arrow' }
+interface QueryMessage { type: 'query'; id: string; sql: string; format: 'json' | 'arrow'; decimals: 'number' | 'string' }
 interface CancelMessage { type: 'cancel'; id: string }
 
 function badMessage(message: string): StrataError {
@@ -67,7 +67,9 @@ function parseMessage(text: string): QueryMessage | CancelMessage {
   const format = message.format ?? 'json';
   if (format !== 'json' && format !== 'arrow') throw badMessage('"format" must be "json" or "arrow"');
   if (format === 'arrow') throw new StrataError('not_supported', 'NOT_SUPPORTED', 'the arrow result format is not available yet; use "json"');
-  return { type: 'query', id, sql: message.sql, format };
+  const decimals = message.decimals ?? 'number';
+  if (decimals !== 'number' && decimals !== 'string') throw badMessage('"decimals" must be "number" or "string"');
+  return { type: 'query', id, sql: message.sql, format, decimals };
 }
 
 /** A connection's session. */
@@ -137,7 +139,7 @@ export class SqlSession {
     const startMs = performance.now();
     try {
       const result = await this.run(message.sql, signal);
-      await this.streamResult(message.id, result, signal, startMs);
+      await this.streamResult(message, result, signal, startMs);
     } catch (error) {
       const reason = signal.aborted && signal.reason instanceof StrataError ? signal.reason : error;
       const timedOut = signal.aborted && !controller.signal.aborted;
@@ -150,7 +152,8 @@ export class SqlSession {
     }
   }
 
-  private async streamResult(id: string, result: QueryResult, signal: AbortSignal, startMs: number): Promise<void> {
+  private async streamResult(message: QueryMessage, result: QueryResult, signal: AbortSignal, startMs: number): Promise<void> {
+    const id = message.id;
     const columns = result.schema.fields.map((field) => ({ name: field.name, type: typeToSql(field.type) }));
     await this.send({ type: 'schema', id, columns });
     let rows = 0;
@@ -159,7 +162,7 @@ export class SqlSession {
       for (let start = 0; start < batch.length; start += step) {
         signal.throwIfAborted();
         const end = Math.min(batch.length, start + step);
-        await this.sendRaw(`{"type":"rows","id":${JSON.stringify(id)},"rows":${batchRowsJson(batch, start, end)}}`);
+        await this.sendRaw(`{"type":"rows","id":${JSON.stringify(id)},"rows":${batchRowsJson(batch, start, end, message.decimals === 'string')}}`);
         rows += end - start;
       }
     }
@@ -167,7 +170,7 @@ export class SqlSession {
     await this.send({
       type: 'done', id, command: result.command, rows, rowsAffected: result.rowsAffected,
       elapsedMs: Math.round(performance.now() - startMs), partitionsScanned: stats.partitionsScanned,
-      partitionsPruned: stats.partitionsPruned, nodes: [this.nodeId],
+      partitionsPruned: stats.partitionsPruned, nodes: stats.nodes.length === 0 ? [this.nodeId] : stats.nodes,
     });
   }
 

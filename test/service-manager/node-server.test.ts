@@ -67,7 +67,7 @@ describe('service manager process', function () {
         client.query('SELECT 1 + 1 AS two'),
       ]);
       assert.equal(all.rows.length, 50_000);
-      assert.deepEqual(all.rows[49_999], [49_999, 12499.75]);
+      assert.deepEqual(all.rows[49_999], [49_999, '12499.75']);
       assert.deepEqual(all.columns, [{ name: 'id', type: 'INTEGER' }, { name: 'amount', type: 'DECIMAL(12,2)' }]);
       assert.equal(all.summary.rows, 50_000);
       assert.deepEqual(all.summary.nodes, ['n1']);

@@ -1,0 +1,147 @@
+/**
+ * Acceptance (issue 4): real service-manager processes on 127.0.0.1 sharing one store. Results
+ * equal DuckDB's with all 3 nodes used; a node SIGKILLed mid-query costs speed, not answers; a
+ * 4th node gets work; a removed node gets none; 20 concurrent clients; cancel reaches every node.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StrataClient, type ClientResult } from '../../service-manager/index.js';
+import { runCliOk } from '../support/cli.js';
+import { diffRows } from '../support/compare-results.js';
+import { DuckDbOracle } from '../support/duckdb-oracle.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { singleTableQueries } from '../cli/single-table-queries.js';
+
+const tables = ['nation', 'part', 'customer', 'orders', 'lineitem'];
+/** Small partitions so every node gets several. */
+const partitionRows = '20000';
+
+function ddlOf(table: string): string {
+  const statements = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';');
+  return statements.find((statement) => new RegExp(`create\\s+table\\s+${table}\\b`, 'i').test(statement))!.trim();
+}
+
+function asText(rows: unknown[][]): (string | null)[][] {
+  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
+}
+
+async function stats(node: NodeProcess): Promise<Record<string, number>> {
+  const body = await (await fetch(`${node.httpUrl}/v1/node/stats`)).json() as { counters: Record<string, number> };
+  return body.counters;
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('a cluster of service managers', function () {
+  this.timeout(600_000);
+  const temp = makeTempDirectory();
+  const store = join(temp.path, 'store');
+  const nodes: NodeProcess[] = [];
+  let oracle: DuckDbOracle;
+  let client: StrataClient;
+
+  before(async () => {
+    for (const table of tables) {
+      await runCliOk(['sql', '--store', store, ddlOf(table)]);
+      await runCliOk(['ingest', '--store', store, '--table', table, '--partition-rows', partitionRows, join(tpchDirectory, 'sf0.1', `${table}.tbl.zst`)], { timeoutMs: 300_000 });
+    }
+    for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
+    await waitFor(async () => ((await (await fetch(`${nodes[0].httpUrl}/v1/cluster`)).json()) as { members: { live: boolean }[] }).members.filter((m) => m.live).length === 3, '3 live members');
+    oracle = await DuckDbOracle.open();
+    await oracle.loadTpch(tpchDirectory, 'sf0.1', tables);
+    client = await StrataClient.connect(nodes[0].wsUrl);
+  });
+
+  after(async () => {
+    await client?.close();
+    for (const node of nodes) await node.kill();
+    oracle?.close();
+    temp.remove();
+  });
+
+  async function check(sql: string, ordered: boolean, on: StrataClient = client): Promise<ClientResult> {
+    const expected = await oracle.query(sql);
+    const result = await on.query(sql);
+    const floating = expected.types.map((type) => /DOUBLE|FLOAT|REAL/.test(type));
+    const difference = diffRows(asText(result.rows), expected.rows, floating, ordered);
+    assert.equal(difference, null, `${difference}\n${sql}`);
+    return result;
+  }
+
+  it('answers TPC-H Q1 and Q6 like DuckDB, using all 3 nodes', async () => {
+    for (const name of ['q1', 'q6']) {
+      const result = await check(readFileSync(join(tpchDirectory, 'queries', `${name}.sql`), 'utf8'), true);
+      assert.deepEqual([...result.summary.nodes].sort(), ['n1', 'n2', 'n3'], name);
+    }
+  });
+
+  it('answers the single-table queries like DuckDB', async () => {
+    for (const query of singleTableQueries) await check(query.sql, query.ordered);
+  });
+
+  it('serves 20 concurrent clients running mixed queries, all correct', async () => {
+    const mix = [readFileSync(join(tpchDirectory, 'queries', 'q1.sql'), 'utf8'), ...singleTableQueries.slice(0, 9).map((q) => q.sql)];
+    const expected = await Promise.all(mix.map((sql) => oracle.query(sql)));
+    const clients = await Promise.all(Array.from({ length: 20 }, (_, i) => StrataClient.connect(nodes[i % 3].wsUrl)));
+    try {
+      await Promise.all(clients.map(async (each, i) => {
+        for (let round = 0; round < 3; round++) {
+          const which = (i + round) % mix.length;
+          const result = await each.query(mix[which]);
+          const floating = expected[which].types.map((type) => /DOUBLE|FLOAT|REAL/.test(type));
+          assert.equal(diffRows(asText(result.rows), expected[which].rows, floating, true), null, mix[which]);
+        }
+      }));
+    } finally {
+      await Promise.all(clients.map((each) => each.close()));
+    }
+  });
+
+  it('cancels a query on every node', async () => {
+    const before = await Promise.all(nodes.map(stats));
+    const slow = "SELECT l_returnflag, count(DISTINCT l_comment), max(l_comment || l_shipinstruct) FROM lineitem WHERE l_comment LIKE '%e%' GROUP BY 1";
+    const running = client.query(slow, { id: 'to-cancel' });
+    await waitFor(async () => (await Promise.all(nodes.slice(1).map(stats))).some((counters, i) => counters.fragmentsStarted > before[i + 1].fragmentsStarted), 'fragments to start');
+    client.cancel('to-cancel');
+    await assert.rejects(running, (error: Error & { code?: string }) => error.code === 'QUERY_CANCELLED');
+    await waitFor(async () => {
+      const after = await Promise.all(nodes.map(stats));
+      return after.every((counters) => counters.fragmentsStarted === counters.fragmentsCompleted + counters.fragmentsCancelled + counters.fragmentsFailed);
+    }, 'every node to stop its fragments');
+    const after = await Promise.all(nodes.map(stats));
+    const cancelled = after.reduce((sum, counters, i) => sum + counters.fragmentsCancelled - before[i].fragmentsCancelled, 0);
+    assert.ok(cancelled >= 1, 'no worker saw the cancel');
+  });
+
+  it('keeps answering when a node is SIGKILLed mid-query, and stops using it', async () => {
+    const sql = readFileSync(join(tpchDirectory, 'queries', 'q1.sql'), 'utf8');
+    const inFlight = Array.from({ length: 6 }, () => check(sql, true));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await nodes[2].kill();
+    await Promise.all(inFlight);
+    const later = await check(sql, true);
+    assert.ok(!later.summary.nodes.includes('n3'), `n3 still used: ${later.summary.nodes.join(',')}`);
+    assert.ok(later.summary.nodes.length >= 1);
+  });
+
+  it('gives work to a 4th node that joins, and none to a removed node', async () => {
+    nodes.push(await startNodeProcess(['--store', store, '--id', 'n4']));
+    const q6 = readFileSync(join(tpchDirectory, 'queries', 'q6.sql'), 'utf8');
+    await waitFor(async () => (await client.query(q6)).summary.nodes.includes('n4'), 'n4 to get work');
+    await runCliOk(['cluster', 'remove', 'n4', '--url', nodes[0].httpUrl]);
+    await waitFor(async () => !(await client.query(q6)).summary.nodes.includes('n4'), 'n4 to stop getting work');
+    const listing = await runCliOk(['cluster', 'list', '--url', nodes[0].httpUrl]);
+    assert.match(listing.stdout, /n4 \| http:\/\/127\.0\.0\.1:\d+ \| dormant/);
+    for (let i = 0; i < 3; i++) assert.ok(!(await check(q6, true)).summary.nodes.includes('n4'));
+    await runCliOk(['cluster', 'activate', 'n4', '--url', nodes[0].httpUrl]);
+    await waitFor(async () => (await client.query(q6)).summary.nodes.includes('n4'), 'n4 to get work again');
+  });
+});
