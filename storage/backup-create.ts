@@ -7,6 +7,7 @@
  * A plan is written before anything is copied, so an interrupted backup is resumed by running it
  * again: files already copied and verified are skipped.
  */
+import { recordAudit, type AuditContext } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { copyFileVerified, type FileDigest } from './backup-copy.js';
 import { backupChain, latestBackup, listBackups } from './backup-list.js';
@@ -42,6 +43,8 @@ export interface BackupOptions {
   readonly resume?: boolean;
   readonly onProgress?: (progress: CopyProgress) => void;
   readonly signal?: AbortSignal;
+  /** Who takes the backup, for the source store's audit log. */
+  readonly audit?: AuditContext;
 }
 
 /** What createBackup did. */
@@ -88,6 +91,12 @@ export async function createBackup(source: Store, destination: Store, options: B
     // Another run resumed and completed the same backup first; its manifest describes the same files.
     return { manifest: (await readManifest(destination, plan.id)).manifest, resumed: true, filesCopied: counts.copied, filesSkipped: counts.skipped, bytesCopied: counts.bytes };
   }
+  await recordAudit(source, {
+    action: 'backup', details: {
+      backup: plan.id, type: plan.type, destination: destination.url, tables: plan.tables.map((t) => `${t.name}@${t.version}`),
+      filesCopied: counts.copied, bytesCopied: counts.bytes,
+    },
+  }, options.audit);
   return { manifest, resumed: interrupted !== null, filesCopied: counts.copied, filesSkipped: counts.skipped, bytesCopied: counts.bytes };
 }
 

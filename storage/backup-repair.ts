@@ -4,6 +4,7 @@
  * immutable, so the checksum the log records identifies the right bytes, whichever backup holds
  * them). The copy is verified before and after it is written.
  */
+import { recordAudit, type AuditContext } from './audit-log.js';
 import { copyFileVerified } from './backup-copy.js';
 import { listBackups } from './backup-list.js';
 import { backupDirectory, readManifest } from './backup-manifest.js';
@@ -25,7 +26,7 @@ export interface RepairResult {
 }
 
 /** Scrubs `store` (optionally only `tables`) and replaces each damaged partition from `backups`. */
-export async function repairFromBackups(backups: Store, store: Store, options: { readonly tables?: readonly string[] } = {}): Promise<RepairResult> {
+export async function repairFromBackups(backups: Store, store: Store, options: { readonly tables?: readonly string[]; readonly audit?: AuditContext } = {}): Promise<RepairResult> {
   const report = await scrubStore(store, { tables: options.tables });
   const copies = report.problems.length === 0 ? new Map<string, string[]>() : await partitionCopies(backups);
   const repaired: (ScrubProblem & { backup: string })[] = [];
@@ -54,6 +55,11 @@ export async function repairFromBackups(backups: Store, store: Store, options: {
       }
     }
     if (damaged.length === sources.length) unrepaired.push({ ...problem, reason: `every backup copy is damaged too: ${damaged.join(', ')}` });
+  }
+  if (report.problems.length > 0) {
+    await recordAudit(store, {
+      action: 'repair', details: { from: backups.url, repaired: repaired.map((p) => p.path), unrepaired: unrepaired.map((p) => p.path) },
+    }, options.audit);
   }
   return { repaired, unrepaired, partitionsChecked: report.partitionsChecked };
 }

@@ -4,6 +4,7 @@
  * files and log entries are copied verbatim and verified; the create commit is written last, so
  * the table appears complete or not at all, and an interrupted restore resumes when run again.
  */
+import { recordAudit, type AuditContext } from './audit-log.js';
 import { copyFileVerified } from './backup-copy.js';
 import type { CopyProgress } from './backup-create.js';
 import { backupChain, latestBackup } from './backup-list.js';
@@ -29,6 +30,8 @@ export interface RestoreOptions {
   /** Restore `table` under this name. */
   readonly as?: string;
   readonly onProgress?: (progress: CopyProgress) => void;
+  /** Who restores, for the target store's audit log. */
+  readonly audit?: AuditContext;
 }
 
 /** One restored table. */
@@ -74,6 +77,9 @@ export async function restoreBackup(backups: Store, target: Store, options: Rest
   };
   const tables: RestoredTable[] = [];
   for (const plan of plans) tables.push(await restoreTable(backups, target, plan, progress));
+  await recordAudit(target, {
+    action: 'restore', details: { backup: id, from: backups.url, tables: tables.map((t) => `${t.name}@${t.version} as ${t.as}`), filesCopied: counts.copied },
+  }, options.audit);
   return { backup: id, tables, filesCopied: counts.copied, filesSkipped: counts.skipped };
 }
 

@@ -11,7 +11,13 @@ export * from './open-store.js';
 export * from './paths.js';
 export * from './checksum.js';
 export * from './local-store.js';
-export { batchRowsMaxDefault, dictionaryEntriesMax, strataChecksumsKey, strataFormatKey, strataFormatVersion, strataTypeKey } from './partition-format.js';
+export {
+  batchRowsMaxDefault, dictionaryEntriesMax, strataChecksumsKey, strataFormatEncodedVersion, strataFormatKey, strataFormatVersion, strataTypeKey,
+  strataZonesKey, type PartitionColumn, type PhysicalType,
+} from './partition-format.js';
+export { encodingName, strataEncodingKey, type ColumnEncoding, type IntegerEncoding, type TextEncoding } from './encoding-spec.js';
+export type { EncodingRequest } from './encoding-choice.js';
+export type { BatchFilter, BatchZone, ZoneStats } from './partition-zones.js';
 export * from './partition-writer.js';
 export * from './partition-reader.js';
 export * from './partition-verify.js';
@@ -30,3 +36,7 @@ export * from './backup-verify.js';
 export * from './scrub.js';
 export * from './backup-repair.js';
 export * from './replicate.js';
+export * from './audit-log.js';
+export * from './retention-predicate.js';
+export * from './retention-holds.js';
+export * from './retention-purge.js';

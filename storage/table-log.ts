@@ -28,6 +28,8 @@ export interface CommitEntry {
   readonly schema?: Schema;
   /** Version 0 only: table options as set at CREATE. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /** Table properties this commit sets (retention, legal holds); a null value removes the property. */
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 /** The full state of a table at one version, as a checkpoint holds it. */
@@ -39,6 +41,8 @@ export interface TableState {
   /** Partitions by id, in commit order. */
   readonly partitions: Map<string, PartitionMeta>;
   readonly loadHashes: Set<string>;
+  /** Table properties set by commits so far (retention policy, legal holds). */
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 /** Store path of the log file of `version`. */
@@ -58,6 +62,11 @@ export function checkpointPath(logDirectory: string, version: number): string {
  */
 export function vacuumMarkerPath(logDirectory: string, readableFromVersion: number): string {
   return `${logDirectory}/_vacuum.${String(readableFromVersion).padStart(versionDigits, '0')}.json`;
+}
+
+/** Store path where vacuum puts the redacted content of entry `version` before renaming it into place. */
+export function redactedEntryPath(logDirectory: string, version: number): string {
+  return `${logDirectory}/_redacted.${String(version).padStart(versionDigits, '0')}.json`;
 }
 
 const vacuumMarkerNamePattern = /^_vacuum\.(\d{20})\.json$/;
@@ -108,10 +117,12 @@ export function encodeCommitEntry(entry: CommitEntry): Uint8Array {
 
 /** Bytes of a checkpoint file. */
 export function encodeCheckpoint(state: TableState): Uint8Array {
-  const { version, committedAtMs, schema, options } = state;
+  const { version, committedAtMs, schema, options, properties } = state;
   return Buffer.from(JSON.stringify({
     format: logFormatVersion, version, committedAtMs, schema, options,
     partitions: [...state.partitions.values()], loadHashes: [...state.loadHashes],
+    // Written only when set, so checkpoints of tables without properties keep their old bytes.
+    ...(Object.keys(properties).length === 0 ? {} : { properties }),
   }, replacer));
 }
 
@@ -161,6 +172,7 @@ export function decodeCommitEntry(bytes: Uint8Array, path: string, version: numb
     loadHashes: Array.isArray(record.loadHashes) ? (record.loadHashes as string[]) : [],
     info: (record.info ?? {}) as Record<string, unknown>,
     ...(version === 0 ? { schema: record.schema as Schema, options: (record.options ?? {}) as Record<string, unknown> } : {}),
+    ...(isRecord(record.properties) ? { properties: record.properties } : {}),
   };
 }
 
@@ -182,7 +194,12 @@ export function decodeCheckpoint(bytes: Uint8Array, path: string, version: numbe
     options: (record.options ?? {}) as Record<string, unknown>,
     partitions,
     loadHashes: new Set(record.loadHashes as string[]),
+    properties: isRecord(record.properties) ? record.properties : {},
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The state right after the create commit. */
@@ -194,6 +211,7 @@ export function initialState(entry: CommitEntry): TableState {
     options: entry.options ?? {},
     partitions: new Map(),
     loadHashes: new Set(entry.loadHashes),
+    properties: withProperties({}, entry.properties),
   };
 }
 
@@ -205,7 +223,19 @@ export function applyEntry(state: TableState, entry: CommitEntry, path: string):
   for (const partition of entry.add) partitions.set(partition.id, partition);
   const loadHashes = new Set(state.loadHashes);
   for (const hash of entry.loadHashes) loadHashes.add(hash);
-  return { ...state, version: entry.version, committedAtMs: entry.committedAtMs, partitions, loadHashes };
+  const properties = withProperties(state.properties, entry.properties);
+  return { ...state, version: entry.version, committedAtMs: entry.committedAtMs, partitions, loadHashes, properties };
+}
+
+/** `properties` with `changes` applied (null removes a key); the input is left unchanged. */
+function withProperties(properties: Readonly<Record<string, unknown>>, changes: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> {
+  if (changes === undefined) return properties;
+  const next: Record<string, unknown> = { ...properties };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }
 
 /** The Snapshot view of a state. */

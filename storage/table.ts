@@ -3,6 +3,7 @@
  * snapshots (a version of the log); writers add partition files, which stay invisible until a
  * commit names them, and commit optimistically (create-if-absent on the next version number).
  */
+import { recordAudit, type AuditContext } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
 import { readPartition } from './partition-reader.js';
@@ -11,7 +12,7 @@ import { tableDataDirectory, tableDirectory, tableLogDirectory, validateTableNam
 import type { Store } from './store.js';
 import {
   applyEntry, checkActions, checkpointIntervalDefault, checkpointPath, decodeCheckpoint, decodeCommitEntry, encodeCheckpoint,
-  encodeCommitEntry, encodeVacuumMarker, initialState, logEntryPath, parseLogName, parseVacuumMarkerName, snapshotOf, vacuumMarkerPath,
+  encodeCommitEntry, encodeVacuumMarker, initialState, logEntryPath, parseLogName, parseVacuumMarkerName, redactedEntryPath, snapshotOf, vacuumMarkerPath,
   type CommitEntry, type TableState,
 } from './table-log.js';
 import type { CommitActions, PartitionMeta, Snapshot } from './table-types.js';
@@ -25,6 +26,17 @@ export interface TableConfig {
   readonly checkpointInterval?: number;
   /** Attempts of a commit that keeps losing the race to other writers (default 20). */
   readonly commitRetriesMax?: number;
+}
+
+/** Extras of a commit beyond its actions. */
+export interface CommitOptions {
+  /** Table properties to set (null removes one): retention policy, legal holds. */
+  readonly properties?: Readonly<Record<string, unknown>>;
+  /**
+   * Checked against the latest state before each attempt (after a lost race too), so a commit
+   * that depends on the table's properties cannot slip past a concurrent change to them.
+   */
+  readonly precondition?: (latest: TableState) => void;
 }
 
 /** What vacuum removed. */
@@ -187,14 +199,15 @@ export class Table {
    * again as long as the actions still apply (adds commute; removing a partition someone else
    * removed is COMMIT_CONFLICT); after commitRetriesMax lost races, COMMIT_RETRIES_EXHAUSTED.
    */
-  async commit(baseVersion: number, actions: CommitActions): Promise<number> {
+  async commit(baseVersion: number, actions: CommitActions, options: CommitOptions = {}): Promise<number> {
     const base = await this.snapshot(baseVersion);
     for (let attempt = 0; attempt < this.#commitRetriesMax; attempt++) {
       const latest = await this.refresh();
       checkActions(this.name, base, latest, actions);
+      options.precondition?.(latest);
       const entry: CommitEntry = {
         version: latest.version + 1, committedAtMs: Date.now(), add: actions.add, remove: actions.remove,
-        loadHashes: actions.loadHashes ?? [], info: actions.info,
+        loadHashes: actions.loadHashes ?? [], info: actions.info, ...(options.properties === undefined ? {} : { properties: options.properties }),
       };
       if (await this.store.createIfAbsent(logEntryPath(this.logDirectory, entry.version), encodeCommitEntry(entry))) {
         this.#latest = applyEntry(latest, entry, logEntryPath(this.logDirectory, entry.version));
@@ -216,23 +229,30 @@ export class Table {
    * is about to commit. Versions that needed a deleted file become unreadable; a marker in _log
    * makes reading them fail with TABLE_VERSION_VACUUMED instead of a missing file.
    */
-  async vacuum(options: { readonly retainMs: number; readonly dryRun?: boolean }): Promise<VacuumResult> {
+  async vacuum(options: { readonly retainMs: number; readonly dryRun?: boolean; readonly audit?: AuditContext }): Promise<VacuumResult> {
     if (!Number.isFinite(options.retainMs) || options.retainMs < 0) {
       throw new StrataError('input', 'VACUUM_RETAIN_INVALID', `vacuum of table ${this.name}: retainMs must be a non-negative number of milliseconds`);
     }
     const cutoffMs = Date.now() - options.retainMs;
-    const { removedAt, named } = await this.removals();
+    const history = await this.history();
+    const { removedAt, named } = removalsOf(history);
     const previous = (await this.listLog()).vacuumedBefore;
+    // Partitions removed before the window: gone for good, and so are the versions that needed them.
+    const expired = new Set<string>();
+    let readableFrom = previous;
+    for (const removal of removedAt.values()) {
+      if (removal.committedAtMs > cutoffMs) continue;
+      expired.add(removal.id);
+      readableFrom = Math.max(readableFrom, removal.version);
+    }
     const files = await this.store.list(`${this.directory}/${tableDataDirectory}`);
     const removed: string[] = [];
     let bytes = 0;
-    let readableFrom = previous;
     for (const file of files) {
       const relative = `${tableDataDirectory}/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
       const removal = removedAt.get(relative);
-      const expired = removal !== undefined ? removal.committedAtMs <= cutoffMs : !named.has(relative) && file.modifiedMs <= cutoffMs;
-      if (file.isDirectory || !expired) continue;
-      if (removal !== undefined) readableFrom = Math.max(readableFrom, removal.version);
+      const deletable = removal !== undefined ? expired.has(removal.id) : !named.has(relative) && file.modifiedMs <= cutoffMs;
+      if (file.isDirectory || !deletable) continue;
       removed.push(relative);
       bytes += file.size;
     }
@@ -240,26 +260,54 @@ export class Table {
     // The marker goes first: a reader must learn that a version is gone before its files are.
     if (readableFrom > previous) await this.store.createIfAbsent(vacuumMarkerPath(this.logDirectory, readableFrom), encodeVacuumMarker(readableFrom));
     for (const relative of removed) await this.store.delete(`${this.directory}/${relative}`);
+    await this.redactExpired(history, expired, readableFrom);
+    await recordAudit(this.store, {
+      action: 'vacuum', table: this.name, details: { retainMs: options.retainMs, filesRemoved: removed.length, bytes, readableFromVersion: readableFrom },
+    }, options.audit);
     return { removed, bytes, readableFromVersion: readableFrom };
+  }
+
+  /**
+   * Erases what the log still says about the values of expired partitions: their min/max
+   * statistics in the commits that added them become null, and checkpoints of versions before
+   * `readableFrom` (which list those statistics, and which no reader may use any more) are deleted.
+   * After a purge, this is what makes vacuum leave no trace of the purged values in the store.
+   */
+  private async redactExpired(history: readonly CommitEntry[], expired: ReadonlySet<string>, readableFrom: number): Promise<void> {
+    for (const entry of history) {
+      if (!entry.add.some((meta) => expired.has(meta.id) && meta.columns.some((c) => c.min !== null || c.max !== null))) continue;
+      const add = entry.add.map((meta) => (expired.has(meta.id) ? { ...meta, columns: meta.columns.map((c) => ({ ...c, min: null, max: null })) } : meta));
+      await this.rewriteEntry({ ...entry, add });
+    }
+    for (const checkpoint of (await this.listLog()).checkpoints) {
+      if (checkpoint < readableFrom) await this.store.delete(checkpointPath(this.logDirectory, checkpoint));
+    }
+  }
+
+  /**
+   * Replaces a log entry that is not the latest (only vacuum redaction does this). The store never
+   * overwrites, so the new content goes to _redacted.<N>.json, the old file is deleted and the new
+   * one renamed into place; a reader that finds N.json gone meanwhile reads _redacted.<N>.json, and
+   * a crash at any step is finished by the next vacuum.
+   */
+  private async rewriteEntry(entry: CommitEntry): Promise<void> {
+    const path = logEntryPath(this.logDirectory, entry.version);
+    const temp = redactedEntryPath(this.logDirectory, entry.version);
+    if ((await this.store.stat(path)) === null && (await this.store.stat(temp)) !== null) await this.store.rename(temp, path);
+    await this.store.delete(temp);
+    await this.store.write(temp, encodeCommitEntry(entry));
+    await this.store.delete(path);
+    await this.store.rename(temp, path);
+  }
+
+  /** The table's properties at the latest version (retention policy, legal holds). */
+  async properties(): Promise<Readonly<Record<string, unknown>>> {
+    return (await this.refresh()).properties;
   }
 
   /** The oldest version vacuum left readable (0 when vacuum never deleted a removed partition). */
   async oldestReadableVersion(): Promise<number> {
     return (await this.listLog()).vacuumedBefore;
-  }
-
-  /** Where each removed partition file was removed, and every file any commit named. */
-  private async removals(): Promise<{ removedAt: Map<string, { version: number; committedAtMs: number }>; named: Set<string> }> {
-    const pathById = new Map<string, string>();
-    const removedAt = new Map<string, { version: number; committedAtMs: number }>();
-    for (const entry of await this.history()) {
-      for (const meta of entry.add) pathById.set(meta.id, meta.path);
-      for (const id of entry.remove) {
-        const path = pathById.get(id);
-        if (path !== undefined) removedAt.set(path, { version: entry.version, committedAtMs: entry.committedAtMs });
-      }
-    }
-    return { removedAt, named: new Set(pathById.values()) };
   }
 
   private cachedSnapshot(state: TableState): Snapshot {
@@ -326,7 +374,19 @@ export class Table {
 
   private async readEntry(version: number): Promise<CommitEntry> {
     const path = logEntryPath(this.logDirectory, version);
-    return decodeCommitEntry(await this.store.read(path), path, version);
+    try {
+      return decodeCommitEntry(await this.store.read(path), path, version);
+    } catch (error) {
+      if (!(error instanceof StrataError) || error.kind !== 'not_found') throw error;
+      // Vacuum may be redacting this entry: its new content is under _redacted.<N>.json until renamed.
+      const temp = redactedEntryPath(this.logDirectory, version);
+      try {
+        return decodeCommitEntry(await this.store.read(temp), temp, version);
+      } catch (retryError) {
+        if (!(retryError instanceof StrataError) || retryError.kind !== 'not_found') throw retryError;
+        return decodeCommitEntry(await this.store.read(path), path, version);
+      }
+    }
   }
 
   private async tryReadEntry(version: number): Promise<CommitEntry | null> {
@@ -347,6 +407,20 @@ export class Table {
       if (!(error instanceof StrataError)) throw error;
     }
   }
+}
+
+/** Where each removed partition file was removed (by path), and every file any commit named. */
+function removalsOf(history: readonly CommitEntry[]): { removedAt: Map<string, { id: string; version: number; committedAtMs: number }>; named: Set<string> } {
+  const pathById = new Map<string, string>();
+  const removedAt = new Map<string, { id: string; version: number; committedAtMs: number }>();
+  for (const entry of history) {
+    for (const meta of entry.add) pathById.set(meta.id, meta.path);
+    for (const id of entry.remove) {
+      const path = pathById.get(id);
+      if (path !== undefined) removedAt.set(path, { id, version: entry.version, committedAtMs: entry.committedAtMs });
+    }
+  }
+  return { removedAt, named: new Set(pathById.values()) };
 }
 
 function newestAtMost(versions: readonly number[], limit: number): number | null {

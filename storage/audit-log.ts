@@ -1,0 +1,83 @@
+/**
+ * The audit log of a store: one immutable JSON file per administrative action (backup, restore,
+ * repair, vacuum, purge, expiry, retention change, legal hold), with time, node and caller, under
+ * _audit/<UTC day>/. Files are written create-once and never changed, so the log is append-only
+ * on every store; a system table reads it through readAuditLog.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { mapBounded } from './bounded-map.js';
+import { StrataError } from './errors.js';
+import type { Store } from './store.js';
+
+/** Directory of the audit log in a store. */
+export const auditDirectory = '_audit';
+
+/** Audit files read at once: hides store latency, stays gentle on HDFS. */
+export const auditReadConcurrencyMax = 16;
+
+/** Who acts: the node and the user; the defaults are this host and the OS user. */
+export interface AuditContext {
+  readonly node?: string;
+  readonly caller?: string;
+}
+
+/** One recorded action. */
+export interface AuditEvent {
+  /** backup, restore, repair, vacuum, purge, expire, retention, hold, release, … */
+  readonly action: string;
+  readonly table?: string;
+  readonly timeMs: number;
+  readonly node: string;
+  readonly caller: string;
+  /** What the action did (counts, versions, ids); never the values of purged rows. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Records an action in `store`'s audit log and returns the event written. */
+export async function recordAudit(
+  store: Store, event: { readonly action: string; readonly table?: string; readonly details?: Readonly<Record<string, unknown>> }, context: AuditContext = {},
+): Promise<AuditEvent> {
+  const timeMs = Date.now();
+  const full: AuditEvent = {
+    action: event.action, ...(event.table === undefined ? {} : { table: event.table }), timeMs,
+    node: context.node ?? hostname(), caller: context.caller ?? osUser(), details: event.details ?? {},
+  };
+  const day = new Date(timeMs).toISOString().slice(0, 10);
+  const path = `${auditDirectory}/${day}/${String(timeMs).padStart(15, '0')}-${randomBytes(4).toString('hex')}.json`;
+  await store.write(path, Buffer.from(JSON.stringify(full)));
+  return full;
+}
+
+/** The recorded actions between fromMs and toMs (inclusive, default: all), oldest first. */
+export async function readAuditLog(store: Store, range: { readonly fromMs?: number; readonly toMs?: number } = {}): Promise<AuditEvent[]> {
+  const fromDay = range.fromMs === undefined ? '' : new Date(range.fromMs).toISOString().slice(0, 10);
+  const toDay = range.toMs === undefined ? '~' : new Date(range.toMs).toISOString().slice(0, 10);
+  const days = (await store.list(auditDirectory)).filter((entry) => {
+    const day = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+    return entry.isDirectory && day >= fromDay && day <= toDay;
+  });
+  const files: string[] = [];
+  for (const day of days) for (const file of await store.list(day.path)) if (file.path.endsWith('.json')) files.push(file.path);
+  files.sort();
+  const events = await mapBounded(files, auditReadConcurrencyMax, async (path) => parseEvent(await store.read(path), path));
+  return events.filter((event) => (range.fromMs === undefined || event.timeMs >= range.fromMs) && (range.toMs === undefined || event.timeMs <= range.toMs));
+}
+
+function parseEvent(bytes: Uint8Array, path: string): AuditEvent {
+  try {
+    const event = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as AuditEvent;
+    if (typeof event.action === 'string' && typeof event.timeMs === 'number') return event;
+  } catch (error) {
+    throw new StrataError('corruption', 'AUDIT_LOG_CORRUPT', `audit log file ${path} is not valid JSON; restore it from a backup`, { path }, { cause: error });
+  }
+  throw new StrataError('corruption', 'AUDIT_LOG_CORRUPT', `audit log file ${path} lacks action or timeMs; restore it from a backup`, { path });
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown'; // no passwd entry for this uid (some containers)
+  }
+}
