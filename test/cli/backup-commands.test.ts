@@ -105,6 +105,29 @@ describe('backup and scrub commands (in-process)', function () {
     await rejection(tableCommand({ action: 'history', store: store.root, table: 'nope' }), 'TABLE_NOT_FOUND');
   });
 
+  it('table hold, purge, release, retention, expire and audit', async () => {
+    const table = await Table.create(store, 'events', eventSchema);
+    await load(table, range(0, 30));
+    const run = (options: Omit<Parameters<typeof tableCommand>[0], 'store'>) => captured(() => tableCommand({ store: store.root, table: 'events', ...options }));
+    assert.match((await run({ action: 'hold', name: 'case-1', reason: 'court order 1' })).stdout, /^events: legal hold case-1 placed \(version 2\)/);
+    const refused = await run({ action: 'purge', column: 'tag', equals: ['tag1'] });
+    assert.ok(refused.error instanceof StrataError && refused.error.code === 'LEGAL_HOLD_ACTIVE');
+    assert.match((await run({ action: 'holds' })).stdout, /^retention: none\nhold\s+placed\s+scope\s+reason\ncase-1 .* whole table\s+court order 1/);
+    await run({ action: 'release', name: 'case-1' });
+    const purged = await run({ action: 'purge', column: 'id', from: '10', to: '20' });
+    assert.match(purged.stdout, /^events: purged 10 row\(s\) in version 4 \(1 partition\(s\) rewritten, 0 dropped\)/);
+    assert.deepEqual((await rowsOf(table)).map((row) => row[0]), [...range(0, 10), ...range(20, 10)]);
+    assert.match((await run({ action: 'purge', column: 'tag', equals: ['nobody'] })).stdout, /no rows matched; nothing changed/);
+    const badRetention = await run({ action: 'retention', column: 'id', keepDays: '30' });
+    assert.ok(badRetention.error instanceof StrataError && badRetention.error.code === 'RETENTION_INVALID');
+    const audit = await run({ action: 'audit', format: 'json' });
+    assert.deepEqual(JSON.parse(audit.stdout).map((event: { action: string }) => event.action), ['hold', 'release', 'purge']);
+    const usage = await run({ action: 'purge', column: 'id' });
+    assert.ok(usage.error instanceof StrataError && usage.error.code === 'CLI_USAGE');
+    const badValue = await run({ action: 'purge', column: 'id', equals: ['ten'] });
+    assert.ok(badValue.error instanceof StrataError && /'ten' is not a valid int64 value/.test(badValue.error.message));
+  });
+
   it('refuses malformed command lines with CLI_USAGE', async () => {
     await rejection(backupCommand({ action: 'create', to: backups.root }), 'CLI_USAGE');
     await rejection(backupCommand({ action: 'explode' }), 'CLI_USAGE');
