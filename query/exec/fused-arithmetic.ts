@@ -140,8 +140,12 @@ function compileLoop(plan: FusedPlan): FusedLoop {
   return new Function('columns', 'constants', 'out', 'n', source) as FusedLoop;
 }
 
-/** Evaluates an arithmetic tree in one fused loop; null when it cannot be fused or a range check fired. */
-export function evaluateFused(expr: Expr, batch: Batch): Vector | null {
+/**
+ * Evaluates an arithmetic tree in one fused loop; null when it cannot be fused or a range check
+ * fired. `scratch` (a Float64Array the caller reuses across batches) receives double-typed
+ * results when given and large enough; the caller must be done with the vector before reusing it.
+ */
+export function evaluateFused(expr: Expr, batch: Batch, scratch: Float64Array | null = null): Vector | null {
   let fused = compiled.get(expr);
   if (fused === undefined) {
     const plan = planOf(expr);
@@ -158,7 +162,8 @@ export function evaluateFused(expr: Expr, batch: Batch): Vector | null {
     loop = compileLoop(fused.plan);
     fused.loops.set(key, loop);
   }
-  const out = expr.type.id === 'int16' || expr.type.id === 'int32' ? new Int32Array(n) : new Float64Array(n);
+  const narrow = expr.type.id === 'int16' || expr.type.id === 'int32';
+  const out = narrow ? new Int32Array(n) : scratch !== null && scratch.length >= n ? scratch.subarray(0, n) : new Float64Array(n);
   if (loop(arrays, fused.plan.constants, out, n) >= 0) return null;
   let nulls: Uint8Array | null = null;
   for (const v of vectors) nulls = unionNulls(nulls, v.nulls, n);

@@ -8,6 +8,7 @@ import type { Batch, DataType, Vector } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/index.js';
 import { createAccumulators, RowCounts, type Accumulator } from './accumulators.js';
 import { evaluateExpr } from './evaluate-expr.js';
+import { evaluateFused } from './fused-arithmetic.js';
 import { GroupKeys, keyColumn, StringInterner } from './group-keys.js';
 import { PairTable } from './pair-table.js';
 import { selectTrue, takeVector } from './vector-ops.js';
@@ -53,6 +54,8 @@ export class GroupedAggregation {
   /** Group id that collects the rows a selection leaves out (-1 until needed); never output. */
   private discard = -1;
   private selectedMask = new Uint8Array(0);
+  /** Per aggregate, the buffer its fused argument is computed into. */
+  private readonly scratch: Float64Array[] = [];
 
   constructor(private readonly groupBy: readonly Expr[], private readonly aggregates: readonly AggregateExpr[]) {
     this.groups = new GroupKeys(groupBy.map((e) => e.type));
@@ -128,10 +131,23 @@ export class GroupedAggregation {
     for (let j = 0; j < this.aggregates.length; j++) {
       const arg = this.aggregates[j].arg;
       const same = this.sameArgument[j];
-      args.push(arg === null ? null : same < j ? args[same] : evaluateExpr(arg, batch));
+      args.push(arg === null ? null : same < j ? args[same] : this.evaluateArgument(j, arg, batch));
     }
     const filters = this.aggregates.map((a) => (a.filter === null ? null : evaluateExpr(a.filter, batch)));
     return { keys, args, filters };
+  }
+
+  /**
+   * An aggregate's argument; a fused arithmetic tree writes into a buffer reused across batches
+   * (accumulators never keep argument vectors), saving an allocation per batch and aggregate.
+   */
+  private evaluateArgument(j: number, arg: Expr, batch: Batch): Vector {
+    if (arg.kind === 'call') {
+      if ((this.scratch[j]?.length ?? 0) < batch.length) this.scratch[j] = new Float64Array(batch.length);
+      const fused = evaluateFused(arg, batch, this.scratch[j]);
+      if (fused !== null) return fused;
+    }
+    return evaluateExpr(arg, batch);
   }
 
   /** Points the rows outside the selection at the discard group. */
