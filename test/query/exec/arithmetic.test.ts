@@ -99,6 +99,27 @@ describe('exec: arithmetic kernels against DuckDB', () => {
     assert.deepEqual([valueAt(result, 0), valueAt(result, 1)], [null, 10]);
   });
 
+  it('wide decimals (sums, DECIMAL(38,s) in BigInt64Array) in arithmetic, comparisons and casts', () => {
+    const wide = dec(38, 2);
+    const sums = { kind: 'numeric' as const, type: wide, length: 3, values: BigInt64Array.of(900719925474099200n, -150n, 0n), nulls: Uint8Array.of(0, 0, 1) };
+    const batch: Batch = { length: 3, columns: [sums] };
+    const column = col(0, wide);
+    const rowsOf = (expr: Parameters<typeof evaluateExpr>[0]): unknown[] => {
+      const result = evaluateExpr(expr, batch);
+      return [0, 1, 2].map((i) => valueAt(result, i));
+    };
+    assert.deepEqual(rowsOf(call('gt', Types.boolean, column, lit(30000, dec(18, 2)))), [true, false, null]);
+    assert.deepEqual(rowsOf(call('eq', Types.boolean, column, lit(-15, dec(18, 1)))), [false, true, null]);
+    assert.deepEqual(rowsOf(cast(column, float64)), [9007199254740992, -1.5, null]);
+    assert.deepEqual(rowsOf(call('subtract', dec(38, 2), column, column)), [0, 0, null]);
+    const small: Batch = { length: 3, columns: [{ ...sums, values: BigInt64Array.of(150n, -150n, 0n) }] };
+    const doubled = evaluateExpr(call('multiply', dec(18, 2), call('add', dec(38, 2), column, column), lit(2, dec(1, 0))), small);
+    assert.deepEqual([0, 1, 2].map((i) => valueAt(doubled, i)), [600, -600, null]);
+    assert.throws(() => evaluateExpr(call('multiply', dec(18, 2), column, lit(1, dec(1, 0))), batch), { code: 'DECIMAL_OVERFLOW' });
+    const asText = evaluateExpr(cast(column, Types.string), batch);
+    assert.deepEqual([0, 1].map((i) => valueAt(asText, i)), ['9007199254740992.00', '-1.50']);
+  });
+
   it('INTEGER overflow raises NUMERIC_OUT_OF_RANGE as DuckDB errors', async () => {
     await assertBothFail(duck, schema, [[2147483647, 1, 0, 0, 0, 0, 0]], { sql: 'a + b', expr: call('add', int32, a, b) }, 'NUMERIC_OUT_OF_RANGE');
     await assertBothFail(duck, schema, [[-2147483648, 1, 0, 0, 0, 0, 0]], { sql: '-a', expr: call('negate', int32, a) }, 'NUMERIC_OUT_OF_RANGE');
