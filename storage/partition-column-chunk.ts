@@ -4,6 +4,7 @@
  * non-NULL rows use (so stats and the dictionary-or-plain choice see the whole partition).
  */
 import { assert } from './errors.js';
+import { dictionaryEntriesMax } from './partition-format.js';
 import type { Field } from './types.js';
 import { allocateValues, type Batch, type NumericArray, type StringVector } from './vector.js';
 
@@ -15,7 +16,12 @@ export interface NumericChunk {
   readonly nullCount: number;
 }
 
-/** A string column of the whole partition: codes into a dictionary of distinct used values. */
+/**
+ * A string column of the whole partition: codes into a dictionary of the values non-NULL rows
+ * use. Entries are distinct while there are at most distinctTrackedMax of them; past that the
+ * column cannot be dictionary-encoded anyway, so later values are appended without hashing and
+ * may repeat (hashing every value of a million-row text column costs more than writing it).
+ */
 export interface StringChunk {
   readonly kind: 'string';
   readonly codes: Int32Array;
@@ -69,22 +75,29 @@ function gatherNumbers(batches: readonly Batch[], column: number, field: Field, 
   return { kind: 'numeric', values, nulls, nullCount };
 }
 
+/** Distinct values a string chunk tracks: one more than any dictionary may hold proves a column is not one. */
+export const distinctTrackedMax = dictionaryEntriesMax + 1;
+
 function gatherStrings(batches: readonly Batch[], column: number, field: Field, rows: number, nulls: Uint8Array | null, nullCount: number): StringChunk {
   const codes = new Int32Array(rows);
   const dictionary: string[] = [];
-  const index = new Map<string, number>();
+  let index: Map<string, number> | null = new Map<string, number>();
   let offset = 0;
   for (const batch of batches) {
     const vector = batch.columns[column];
     assert(vector.kind === 'string', `column '${field.name}' of type string must be a string vector`);
     remapCodes(vector, batch.length, codes, offset, dictionary, index);
+    if (index !== null && index.size >= distinctTrackedMax) index = null;
     offset += batch.length;
   }
   return { kind: 'string', codes, dictionary, nulls, nullCount };
 }
 
-/** Writes the global codes of `vector`'s rows into `codes` at `offset`, growing the dictionary. */
-function remapCodes(vector: StringVector, length: number, codes: Int32Array, offset: number, dictionary: string[], index: Map<string, number>): void {
+/**
+ * Writes the global codes of `vector`'s rows into `codes` at `offset`, growing the dictionary;
+ * without an index (too many distinct values) every newly seen local entry is appended.
+ */
+function remapCodes(vector: StringVector, length: number, codes: Int32Array, offset: number, dictionary: string[], index: Map<string, number> | null): void {
   // Local dictionary entry → global code, -1 until first used by a non-NULL row.
   const localToGlobal = new Int32Array(vector.dictionary.length).fill(-1);
   const vectorNulls = vector.nulls;
@@ -97,11 +110,11 @@ function remapCodes(vector: StringVector, length: number, codes: Int32Array, off
     if (!(global >= 0)) {
       const value = vector.dictionary[local];
       assert(typeof value === 'string', `string code ${local} has no dictionary entry`);
-      global = index.get(value) ?? -1;
+      global = index?.get(value) ?? -1;
       if (global < 0) {
         global = dictionary.length;
         dictionary.push(value);
-        index.set(value, global);
+        if (index !== null && index.size < distinctTrackedMax) index.set(value, global);
       }
       localToGlobal[local] = global;
     }

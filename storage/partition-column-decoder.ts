@@ -4,6 +4,10 @@
  * column's SQL type, dictionaries become codes plus strings, plain Utf8 becomes a string vector
  * with one dictionary entry per row.
  */
+import { decodeIntegers } from './encoding-integers.js';
+import type { ColumnEncoding } from './encoding-spec.js';
+import { splitJoined } from './encoding-text.js';
+import { decodeTokens } from './encoding-tokens.js';
 import { StrataError } from './errors.js';
 import type { PartitionColumn } from './partition-format.js';
 import type { DataType } from './types.js';
@@ -15,6 +19,8 @@ export interface DecodeInput {
   /** The table schema's type of the column (same SQL type as the file's). */
   readonly type: DataType;
   readonly rows: number;
+  /** Position of the record batch in the file (delta encodings keep a first value per batch). */
+  readonly batch: number;
   readonly nullCount: number;
   readonly buffers: readonly Uint8Array[];
   /** Strings of the column's dictionary (dictionary-encoded columns only). */
@@ -99,6 +105,7 @@ export function decodeUtf8(offsetBytes: Uint8Array, data: Uint8Array, count: num
 export function decodeColumn(input: DecodeInput): Vector {
   const { column, type, rows, buffers, where } = input;
   const nulls = input.nullCount > 0 ? decodeValidity(buffers[0], rows, where) : null;
+  if (column.encoding !== undefined) return decodeEncoded(input, column.encoding, nulls);
   const physical = column.physical;
   switch (physical.kind) {
     case 'bool': return numericVector(type, unpackBits(buffers[1], rows, where), nulls);
@@ -115,17 +122,50 @@ export function decodeColumn(input: DecodeInput): Vector {
       decodeInts(buffers[1], physical.indexBitWidth, rows, codes, where);
       return stringVector(type, codes, input.dictionary ?? [], nulls);
     }
-    case 'utf8': {
-      const codes = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) codes[i] = i;
-      return stringVector(type, codes, decodeUtf8(buffers[1], buffers[2], rows, where), nulls);
-    }
+    case 'utf8': return stringVector(type, identityCodes(rows), decodeUtf8(buffers[1], buffers[2], rows, where), nulls);
+    case 'binary': throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: ${where} is binary without an encoding`);
   }
+}
+
+function identityCodes(rows: number): Int32Array {
+  const codes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) codes[i] = i;
+  return codes;
+}
+
+/** The vector of a strata-encoded column (decodable() has checked encoding, physical type and SQL type agree). */
+function decodeEncoded(input: DecodeInput, encoding: ColumnEncoding, nulls: Uint8Array | null): Vector {
+  const { type, rows, buffers, where, batch } = input;
+  if (encoding.kind === 'text') {
+    const strings = encoding.layout === 'tokens' ? decodeTokens(buffers[2], rows, where) : splitJoined(buffers[2], rows, encoding.separator!, where);
+    return stringVector(type, identityCodes(rows), strings, nulls);
+  }
+  if (type.id !== 'string') {
+    const values = allocateValues(type, rows) as Int32Array | Float64Array;
+    decodeIntegers(buffers[1], encoding, rows, batch, values, where);
+    return numericVector(type, values, nulls);
+  }
+  const codes = new Int32Array(rows);
+  decodeIntegers(buffers[1], encoding, rows, batch, codes, where);
+  const dictionary = input.dictionary ?? [];
+  let codeMax = 0;
+  for (let i = 0; i < rows; i++) codeMax = codes[i] > codeMax ? codes[i] : codeMax;
+  if (rows > 0 && codeMax >= dictionary.length) {
+    throw new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: a dictionary code is out of range; restore the partition from a backup`);
+  }
+  return stringVector(type, codes, dictionary, nulls);
 }
 
 /** True when a file column of `physical` layout can be read as SQL type `type`. */
 export function decodable(column: PartitionColumn, type: DataType): boolean {
-  const physical = column.physical;
+  const { physical, encoding } = column;
+  if (encoding?.kind === 'text') return type.id === 'string' && physical.kind === (encoding.layout === 'tokens' ? 'binary' : 'utf8');
+  if (encoding?.kind === 'integers') {
+    if (type.id === 'string') return physical.kind === 'dictionary' && physical.indexUnsigned === true && encoding.dictionaryEntries !== undefined;
+    const integerType = type.id === 'int16' || type.id === 'int32' || type.id === 'int64' || type.id === 'decimal' || type.id === 'date' || type.id === 'timestamp';
+    return integerType && physical.kind === 'int' && physical.unsigned === true && encoding.dictionaryEntries === undefined;
+  }
+  if ((physical.kind === 'int' && physical.unsigned === true) || (physical.kind === 'dictionary' && physical.indexUnsigned === true)) return false;
   switch (type.id) {
     case 'boolean': return physical.kind === 'bool';
     case 'int16':

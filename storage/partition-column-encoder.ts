@@ -1,7 +1,13 @@
 /**
- * Chooses how each column is stored (narrowest integer width, dictionary or plain strings) and
- * encodes a range of its rows into the raw Arrow buffers of one record batch.
+ * Chooses how each column is stored (narrowest integer width, dictionary or plain strings, or a
+ * strata encoding that pays: encoding-choice.ts) and encodes a range of its rows into the raw
+ * Arrow buffers of one record batch.
  */
+import { chooseCodesEncoding, chooseIntegerEncoding, chooseTextEncoding } from './encoding-choice.js';
+import { layOut, toStored } from './encoding-integers.js';
+import type { TextEncoding } from './encoding-spec.js';
+import { joinRows } from './encoding-text.js';
+import { encodeTokens } from './encoding-tokens.js';
 import { StrataError } from './errors.js';
 import { dictionaryEntriesMax, type PartitionColumn, type PhysicalType } from './partition-format.js';
 import type { ColumnChunk, NumericChunk, StringChunk } from './partition-column-chunk.js';
@@ -29,21 +35,56 @@ export interface ColumnBuffers {
   readonly nullCount: number;
 }
 
+/** How the writer chooses layouts: 'plain' writes pure Arrow, 'auto' lets encodings compete. */
+export interface PlanOptions {
+  readonly encodings: 'auto' | 'plain';
+  readonly level: number;
+  readonly batchRowsMax: number;
+  /** A requested encoding name for this column (see EncodingRequest). */
+  readonly request?: string;
+}
+
 const empty = new Uint8Array(0);
 const utf8Encoder = new TextEncoder();
 
 /** Plans column `index` (its `field`) of a partition from the gathered chunk. */
-export function planColumn(field: Field, index: number, chunk: ColumnChunk, rows: number): ColumnPlan {
-  if (chunk.kind === 'string') {
-    const distinct = chunk.dictionary.length;
-    const useDictionary = rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax;
-    const physical: PhysicalType = useDictionary
-      ? { kind: 'dictionary', indexBitWidth: intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32, dictionaryId: index }
-      : { kind: 'utf8' };
-    return { column: { ...field, physical }, chunk, range: columnRange(chunk, field.type, null), utf8: encodeUtf8Strings(chunk.dictionary) };
-  }
+export function planColumn(field: Field, index: number, chunk: ColumnChunk, rows: number, options: PlanOptions): ColumnPlan {
+  if (chunk.kind === 'string') return planStrings(field, index, chunk, rows, options);
   const numeric = numericRange(chunk);
-  return { column: { ...field, physical: numericPhysical(field, numeric) }, chunk, range: columnRange(chunk, field.type, numeric), utf8: null };
+  const plain = numericPhysical(field, numeric);
+  const context = { level: options.level, batchRowsMax: options.batchRowsMax, request: options.request };
+  const integerLike = plain.kind === 'int' || plain.kind === 'date32' || plain.kind === 'timestamp-us';
+  const encoding = options.encodings === 'auto' && rows > 0 && integerLike
+    ? chooseIntegerEncoding(chunk.values as Int32Array | Float64Array, chunk.nulls, (end) => encodeNumbers(chunk, plain, 0, end), context)
+    : undefined;
+  const physical: PhysicalType = encoding === undefined ? plain
+    : { kind: 'int', bitWidth: encoding.layout === 'bytes' ? (8 * encoding.width) as 8 | 16 | 32 | 64 : 8, unsigned: true };
+  const column: PartitionColumn = encoding === undefined ? { ...field, physical } : { ...field, physical, encoding };
+  return { column, chunk, range: columnRange(chunk, field.type, numeric), utf8: null };
+}
+
+function planStrings(field: Field, index: number, chunk: StringChunk, rows: number, options: PlanOptions): ColumnPlan {
+  const distinct = chunk.dictionary.length;
+  const utf8 = encodeUtf8Strings(chunk.dictionary);
+  const range = columnRange(chunk, field.type, null);
+  const context = { level: options.level, batchRowsMax: options.batchRowsMax, request: options.request };
+  const auto = options.encodings === 'auto' && rows > 0;
+  if (rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax) {
+    const indexBitWidth = intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32;
+    const encoding = auto ? chooseCodesEncoding(chunk.codes, chunk.nulls, distinct, (end) => encodeInts(chunk.codes, 0, end, indexBitWidth), context) : undefined;
+    const physical: PhysicalType = encoding === undefined
+      ? { kind: 'dictionary', indexBitWidth, dictionaryId: index }
+      : { kind: 'dictionary', indexBitWidth: 8, dictionaryId: index, indexUnsigned: true };
+    return { column: encoding === undefined ? { ...field, physical } : { ...field, physical, encoding }, chunk, range, utf8 };
+  }
+  const rowsOfText = { data: utf8.data, offsets: utf8.offsets, codes: chunk.codes, nulls: chunk.nulls };
+  const plainSample = (end: number): Uint8Array[] => {
+    const { offsets, data } = plainStrings(chunk, utf8, 0, end);
+    return [new Uint8Array(offsets.buffer), data];
+  };
+  const encoding = auto ? chooseTextEncoding(rowsOfText, rows, plainSample, context) : undefined;
+  if (encoding === undefined) return { column: { ...field, physical: { kind: 'utf8' } }, chunk, range, utf8 };
+  return { column: { ...field, physical: { kind: encoding.layout === 'tokens' ? 'binary' : 'utf8' }, encoding }, chunk, range, utf8 };
 }
 
 /** Throws input PARTITION_TYPE_UNSUPPORTED for a column type no partition can hold. */
@@ -112,17 +153,52 @@ export function encodeUtf8Strings(strings: readonly string[]): Utf8Strings {
   return { offsets, data };
 }
 
-/** Raw Arrow buffers of rows [start, end) of a planned column. */
-export function encodeColumnBuffers(plan: ColumnPlan, start: number, end: number): ColumnBuffers {
+/** Raw Arrow buffers of rows [start, end) of a planned column, which form record batch number `batch`. */
+export function encodeColumnBuffers(plan: ColumnPlan, start: number, end: number, batch: number): ColumnBuffers {
   const { bitmap, nullCount } = validityBitmap(plan.chunk.nulls, start, end);
-  const physical = plan.column.physical;
+  const { physical, encoding } = plan.column;
   const chunk = plan.chunk;
+  if (encoding?.kind === 'integers') {
+    const values = chunk.kind === 'string' ? chunk.codes : chunk.values as Int32Array | Float64Array;
+    return { buffers: [bitmap, layOut(toStored(values, chunk.nulls, start, end, encoding, batch), encoding)], nullCount };
+  }
   if (chunk.kind === 'string') {
     if (physical.kind === 'dictionary') return { buffers: [bitmap, encodeInts(chunk.codes, start, end, physical.indexBitWidth)], nullCount };
+    if (encoding?.kind === 'text') return { buffers: [bitmap, ...encodeText(plan, encoding, start, end)], nullCount };
     const { offsets, data } = plainStrings(chunk, plan.utf8!, start, end);
     return { buffers: [bitmap, new Uint8Array(offsets.buffer), data], nullCount };
   }
   return { buffers: [bitmap, encodeNumbers(chunk, physical, start, end)], nullCount };
+}
+
+/**
+ * Offsets and data of encoded text: the whole byte stream sits in the batch's last row (offsets
+ * 0, 0, …, 0, length), so plain Arrow readers see a valid column and zstd squeezes the offsets to nothing.
+ */
+function encodeText(plan: ColumnPlan, encoding: TextEncoding, start: number, end: number): Uint8Array[] {
+  const chunk = plan.chunk as StringChunk;
+  const rows = { data: plan.utf8!.data, offsets: plan.utf8!.offsets, codes: chunk.codes, nulls: chunk.nulls };
+  const data = encoding.layout === 'tokens' ? encodeTokens(rows, start, end) : joinRows(rows, start, end, encoding.separator!);
+  const offsets = new Int32Array(end - start + 1);
+  offsets[end - start] = data.length;
+  return [new Uint8Array(offsets.buffer), data];
+}
+
+/** Bytes of the column as plain, uncompressed Arrow (validity included): the 'raw' of stats ratios. */
+export function plainColumnBytes(plan: ColumnPlan, rows: number): number {
+  const chunk = plan.chunk;
+  const validity = chunk.nullCount > 0 ? Math.ceil(rows / 8) : 0;
+  if (chunk.kind === 'numeric') {
+    const type = plan.column.type.id;
+    const width = type === 'boolean' ? 1 / 8 : type === 'int16' ? 2 : type === 'int32' || type === 'date' ? 4 : 8;
+    return validity + Math.ceil(rows * width);
+  }
+  const offsets = plan.utf8!.offsets;
+  let bytes = 4 * (rows + 1);
+  for (let i = 0; i < rows; i++) {
+    if (chunk.nulls === null || chunk.nulls[i] === 0) bytes += offsets[chunk.codes[i] + 1] - offsets[chunk.codes[i]];
+  }
+  return validity + bytes;
 }
 
 function encodeNumbers(chunk: NumericChunk, physical: PhysicalType, start: number, end: number): Uint8Array {

@@ -8,9 +8,11 @@ import { StrataError } from './errors.js';
 import { FlatReader } from './flatbuffer-reader.js';
 import {
   align8, arrowMagic, ArrowEnum, ArrowTypeTag, bufferCount, continuationMarker, MessageHeaderType, strataChecksumsKey,
-  strataFormatKey, strataFormatVersion, strataTypeKey,
+  strataFormatKey, strataFormatVersion, strataFormatVersionsReadable, strataTypeKey, strataZonesKey,
   type BodyBuffer, type FieldNode, type PartitionChecksums, type PartitionColumn, type PhysicalType,
 } from './partition-format.js';
+import { parseColumnEncoding, strataEncodingKey } from './encoding-spec.js';
+import { decodeZones, type ZoneStats } from './partition-zones.js';
 import type { Store } from './store.js';
 import type { PartitionMeta } from './table-types.js';
 import type { DataType } from './types.js';
@@ -52,6 +54,8 @@ export interface PartitionLayout {
   readonly columns: readonly PartitionColumn[];
   readonly batches: readonly BatchLayout[];
   readonly dictionaries: ReadonlyMap<number, DictionaryLayout>;
+  /** Per record batch, per column: min, max and NULL count (null when unknown); null for files without zone maps. */
+  readonly zones: readonly (readonly (ZoneStats | null)[])[] | null;
 }
 
 /** Layouts kept in memory: each is a few KB, and scans revisit the same hot partitions. */
@@ -128,7 +132,7 @@ async function parseLayout(store: Store, meta: PartitionMeta, footerBytes: Uint8
   const footer = reader.root();
   const schema = reader.table(footer, 1);
   if (schema === null) throw partitionCorrupt(meta, 'the footer has no schema');
-  const { columns, checksums } = parseSchema(reader, schema, meta);
+  const { columns, checksums, zonesText } = parseSchema(reader, schema, meta);
   const dictionaryBlocks = readBlocks(reader, footer, 2);
   const batchBlocks = readBlocks(reader, footer, 3);
   if (checksums.batches.length !== batchBlocks.length) throw partitionCorrupt(meta, 'the checksums do not match the record batches');
@@ -149,7 +153,8 @@ async function parseLayout(store: Store, meta: PartitionMeta, footerBytes: Uint8
     if (message.type !== MessageHeaderType.recordBatch) throw partitionCorrupt(meta, 'a record batch block is not a record batch');
     return batchLayout(meta, columns, message.layout, checksums.batches[index]);
   });
-  return { fileBytes: meta.bytes, columns, batches, dictionaries };
+  const zones = zonesText === undefined ? null : decodeZones(zonesText, batches.length, columns.length);
+  return { fileBytes: meta.bytes, columns, batches, dictionaries, zones };
 }
 
 function readBlocks(reader: FlatReader, footer: number, field: number): Block[] {
@@ -162,18 +167,19 @@ function readBlocks(reader: FlatReader, footer: number, field: number): Block[] 
   return blocks;
 }
 
-function parseSchema(reader: FlatReader, schema: number, meta: PartitionMeta): { columns: PartitionColumn[]; checksums: PartitionChecksums } {
+function parseSchema(reader: FlatReader, schema: number, meta: PartitionMeta): { columns: PartitionColumn[]; checksums: PartitionChecksums; zonesText: string | undefined } {
   const metadata = keyValues(reader, schema, 2);
-  if (metadata.get(strataFormatKey) !== strataFormatVersion) {
+  const format = metadata.get(strataFormatKey);
+  if (format === undefined || !strataFormatVersionsReadable.includes(format)) {
     throw new StrataError('not_supported', 'PARTITION_FORMAT_UNSUPPORTED',
-      `partition ${meta.id} (${meta.path}) has strata format '${metadata.get(strataFormatKey) ?? 'none'}'; this version reads format ${strataFormatVersion}: upgrade strata`,
+      `partition ${meta.id} (${meta.path}) has strata format '${format ?? 'none'}'; this version reads formats ${strataFormatVersionsReadable.join(', ')}: upgrade strata`,
       { partition: meta.id, path: meta.path });
   }
   const checksumsText = metadata.get(strataChecksumsKey);
   if (checksumsText === undefined) throw partitionCorrupt(meta, 'the schema has no strata.checksums');
   const checksums = JSON.parse(checksumsText) as PartitionChecksums;
-  const columns = reader.tables(schema, 1).map((field) => parseField(reader, field, meta));
-  return { columns, checksums };
+  const columns = reader.tables(schema, 1).map((field) => parseField(reader, field, meta, format !== strataFormatVersion));
+  return { columns, checksums, zonesText: metadata.get(strataZonesKey) };
 }
 
 function keyValues(reader: FlatReader, table: number, field: number): Map<string, string> {
@@ -182,9 +188,10 @@ function keyValues(reader: FlatReader, table: number, field: number): Map<string
   return entries;
 }
 
-function parseField(reader: FlatReader, field: number, meta: PartitionMeta): PartitionColumn {
+function parseField(reader: FlatReader, field: number, meta: PartitionMeta, encodingsAllowed: boolean): PartitionColumn {
   const name = reader.string(field, 0) ?? '';
-  const typeText = keyValues(reader, field, 6).get(strataTypeKey);
+  const fieldMetadata = keyValues(reader, field, 6);
+  const typeText = fieldMetadata.get(strataTypeKey);
   if (typeText === undefined) throw partitionCorrupt(meta, `column '${name}' has no strata.type`);
   const type = JSON.parse(typeText) as DataType;
   const typeTable = reader.table(field, 3);
@@ -194,22 +201,30 @@ function parseField(reader: FlatReader, field: number, meta: PartitionMeta): Par
     throw new StrataError('not_supported', 'PARTITION_FORMAT_UNSUPPORTED',
       `partition ${meta.id} (${meta.path}): column '${name}' has an Arrow type strata does not read`, { partition: meta.id, path: meta.path });
   }
-  return { name, type, nullable: reader.bool(field, 1, false), physical };
+  const column: PartitionColumn = { name, type, nullable: reader.bool(field, 1, false), physical };
+  const encodingText = fieldMetadata.get(strataEncodingKey);
+  if (encodingText === undefined) return column;
+  if (!encodingsAllowed) throw partitionCorrupt(meta, `column '${name}' is encoded in a file of plain format ${strataFormatVersion}`);
+  return { ...column, encoding: parseColumnEncoding(encodingText, `partition ${meta.id} (${meta.path}), column '${name}'`) };
 }
 
 function parsePhysical(reader: FlatReader, tag: number, typeTable: number, dictionary: number | null): PhysicalType | null {
   if (dictionary !== null) {
     const indexType = reader.table(dictionary, 1);
     const bitWidth = indexType === null ? 32 : reader.int32(indexType, 0, 32);
-    if (tag !== ArrowTypeTag.utf8 || (bitWidth !== 8 && bitWidth !== 16 && bitWidth !== 32)) return null;
-    return { kind: 'dictionary', indexBitWidth: bitWidth, dictionaryId: reader.int64(dictionary, 0, 0) };
+    const signed = indexType === null || reader.bool(indexType, 1, false);
+    if (tag !== ArrowTypeTag.utf8 || (bitWidth !== 8 && bitWidth !== 16 && bitWidth !== 32) || (!signed && bitWidth !== 8)) return null;
+    const dictionaryId = reader.int64(dictionary, 0, 0);
+    return signed ? { kind: 'dictionary', indexBitWidth: bitWidth, dictionaryId } : { kind: 'dictionary', indexBitWidth: 8, dictionaryId, indexUnsigned: true };
   }
   switch (tag) {
     case ArrowTypeTag.int: {
       const bitWidth = reader.int32(typeTable, 0, 0);
       const signed = reader.bool(typeTable, 1, false);
-      return signed && (bitWidth === 8 || bitWidth === 16 || bitWidth === 32 || bitWidth === 64) ? { kind: 'int', bitWidth } : null;
+      if (bitWidth !== 8 && bitWidth !== 16 && bitWidth !== 32 && bitWidth !== 64) return null;
+      return signed ? { kind: 'int', bitWidth } : { kind: 'int', bitWidth, unsigned: true };
     }
+    case ArrowTypeTag.binary: return { kind: 'binary' };
     case ArrowTypeTag.floatingPoint: return reader.int16(typeTable, 0, 0) === ArrowEnum.precisionDouble ? { kind: 'float64' } : null;
     case ArrowTypeTag.utf8: return { kind: 'utf8' };
     case ArrowTypeTag.bool: return { kind: 'bool' };

@@ -2,6 +2,7 @@
  * Constants and shapes of the partition file format: an Arrow IPC file (format v5) with ZSTD
  * body compression, as described in docs/storage-format.md. Shared by writer and reader.
  */
+import type { ColumnEncoding } from './encoding-spec.js';
 import type { DataType } from './types.js';
 
 /** The 6-byte magic that opens and closes every Arrow IPC file. */
@@ -17,7 +18,7 @@ export const metadataVersionV5 = 4;
 export const MessageHeaderType = { schema: 1, dictionaryBatch: 2, recordBatch: 3 } as const;
 
 /** Arrow Type union tags of the types strata writes. */
-export const ArrowTypeTag = { int: 2, floatingPoint: 3, utf8: 5, bool: 6, date: 8, timestamp: 10 } as const;
+export const ArrowTypeTag = { int: 2, floatingPoint: 3, binary: 4, utf8: 5, bool: 6, date: 8, timestamp: 10 } as const;
 
 /** Arrow enum values strata writes. */
 export const ArrowEnum = {
@@ -37,8 +38,14 @@ export const compressedLengthPrefixBytes = 8;
 export const strataTypeKey = 'strata.type';
 /** Schema metadata key holding the format version of strata partitions. */
 export const strataFormatKey = 'strata.format';
-/** Current value of `strata.format`. */
+/** `strata.format` of partitions in plain Arrow: every column reads as its Arrow type says. */
 export const strataFormatVersion = '1';
+/** `strata.format` of partitions with at least one strata-encoded column (field key `strata.encoding`). */
+export const strataFormatEncodedVersion = '2';
+/** Values of `strata.format` this version reads; older strata refuses '2', so it never misreads an encoded column. */
+export const strataFormatVersionsReadable: readonly string[] = [strataFormatVersion, strataFormatEncodedVersion];
+/** Schema metadata key holding per-batch zone maps (see PartitionZones). */
+export const strataZonesKey = 'strata.zones';
 /** Schema metadata key holding the crc32 checksums (see PartitionChecksums). */
 export const strataChecksumsKey = 'strata.checksums';
 
@@ -50,17 +57,18 @@ export const dictionaryEntriesMax = 65_536;
 
 /** How one column is laid out on disk. */
 export type PhysicalType =
-  | { readonly kind: 'int'; readonly bitWidth: 8 | 16 | 32 | 64 }
+  | { readonly kind: 'int'; readonly bitWidth: 8 | 16 | 32 | 64; readonly unsigned?: true }
   | { readonly kind: 'float64' }
   | { readonly kind: 'bool' }
   | { readonly kind: 'date32' }
   | { readonly kind: 'timestamp-us' }
   | { readonly kind: 'utf8' }
-  | { readonly kind: 'dictionary'; readonly indexBitWidth: 8 | 16 | 32; readonly dictionaryId: number };
+  | { readonly kind: 'binary' }
+  | { readonly kind: 'dictionary'; readonly indexBitWidth: 8 | 16 | 32; readonly dictionaryId: number; readonly indexUnsigned?: true };
 
 /** Buffers per column in a record batch (validity first), per the Arrow columnar layout. */
 export function bufferCount(physical: PhysicalType): number {
-  return physical.kind === 'utf8' ? 3 : 2;
+  return physical.kind === 'utf8' || physical.kind === 'binary' ? 3 : 2;
 }
 
 /**
@@ -80,6 +88,8 @@ export interface PartitionColumn {
   readonly type: DataType;
   readonly nullable: boolean;
   readonly physical: PhysicalType;
+  /** How to decode the Arrow data into values; undefined for plain Arrow. */
+  readonly encoding?: ColumnEncoding;
 }
 
 /** A buffer of a message body: offset from the body start and length, both in bytes. */

@@ -2,6 +2,7 @@
  * Encoding of the Arrow IPC metadata of a partition file: Schema, DictionaryBatch and
  * RecordBatch messages and the file Footer, as FlatBuffers (Schema.fbs, Message.fbs, File.fbs).
  */
+import { strataEncodingKey } from './encoding-spec.js';
 import { encodeFlatBuffer, flat, type FlatTable } from './flatbuffer-writer.js';
 import {
   ArrowEnum, ArrowTypeTag, continuationMarker, metadataVersionV5, strataTypeKey,
@@ -19,17 +20,18 @@ function keyValues(entries: readonly (readonly [string, string])[]): FlatTable[]
   return entries.map(([key, value]) => flat.table(flat.string(key), flat.string(value)));
 }
 
-function intType(bitWidth: number): FlatTable {
-  return flat.table(flat.int32(bitWidth), flat.bool(true));
+function intType(bitWidth: number, signed = true): FlatTable {
+  return flat.table(flat.int32(bitWidth), flat.bool(signed));
 }
 
 function arrowType(physical: PhysicalType): { tag: number; table: FlatTable } {
   switch (physical.kind) {
-    case 'int': return { tag: ArrowTypeTag.int, table: intType(physical.bitWidth) };
+    case 'int': return { tag: ArrowTypeTag.int, table: intType(physical.bitWidth, physical.unsigned !== true) };
     case 'float64': return { tag: ArrowTypeTag.floatingPoint, table: flat.table(flat.int16(ArrowEnum.precisionDouble)) };
     case 'bool': return { tag: ArrowTypeTag.bool, table: flat.table() };
     case 'date32': return { tag: ArrowTypeTag.date, table: flat.table(flat.int16(ArrowEnum.dateUnitDay)) };
     case 'timestamp-us': return { tag: ArrowTypeTag.timestamp, table: flat.table(flat.int16(ArrowEnum.timeUnitMicrosecond), null) };
+    case 'binary': return { tag: ArrowTypeTag.binary, table: flat.table() };
     case 'utf8':
     case 'dictionary': return { tag: ArrowTypeTag.utf8, table: flat.table() };
   }
@@ -38,8 +40,11 @@ function arrowType(physical: PhysicalType): { tag: number; table: FlatTable } {
 function fieldTable(column: PartitionColumn): FlatTable {
   const { tag, table } = arrowType(column.physical);
   const dictionary = column.physical.kind === 'dictionary'
-    ? flat.child(flat.table(flat.int64(column.physical.dictionaryId), flat.child(intType(column.physical.indexBitWidth)), flat.bool(false), flat.int16(0)))
+    ? flat.child(flat.table(flat.int64(column.physical.dictionaryId),
+      flat.child(intType(column.physical.indexBitWidth, column.physical.indexUnsigned !== true)), flat.bool(false), flat.int16(0)))
     : null;
+  const metadata: [string, string][] = [[strataTypeKey, JSON.stringify(column.type)]];
+  if (column.encoding !== undefined) metadata.push([strataEncodingKey, JSON.stringify(column.encoding)]);
   return flat.table(
     flat.string(column.name),
     flat.bool(column.nullable),
@@ -47,7 +52,7 @@ function fieldTable(column: PartitionColumn): FlatTable {
     flat.child(table),
     dictionary,
     flat.tables([]),
-    flat.tables(keyValues([[strataTypeKey, JSON.stringify(column.type)]])),
+    flat.tables(keyValues(metadata)),
   );
 }
 

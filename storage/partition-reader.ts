@@ -9,6 +9,8 @@ import { StrataError } from './errors.js';
 import { decodable, decodeColumn, decodeUtf8 } from './partition-column-decoder.js';
 import { loadPartitionLayout, partitionCorrupt, type BatchLayout, type BodyRange, type MessageLayout, type PartitionLayout } from './partition-footer.js';
 import { bufferCount, compressedLengthPrefixBytes } from './partition-format.js';
+import type { IntegerEncoding } from './encoding-spec.js';
+import type { BatchFilter } from './partition-zones.js';
 import type { Store } from './store.js';
 import type { PartitionMeta } from './table-types.js';
 import { sameType, typeToSql, type Schema } from './types.js';
@@ -21,11 +23,15 @@ type ColumnBytes = Map<number, Uint8Array>;
 /**
  * Batches of the partition `meta` (meta.path is a store path) holding exactly the columns at
  * `columns` (positions in `schema`, in that order). Checks crc32s and the schema on the way.
+ * `batchFilter`, given each record batch's zone map, skips the batches it returns false for
+ * without reading them (files without zone maps read every batch).
  */
-export async function* readPartition(store: Store, meta: PartitionMeta, schema: Schema, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch> {
+export async function* readPartition(store: Store, meta: PartitionMeta, schema: Schema, columns: readonly number[], signal?: AbortSignal,
+  batchFilter?: BatchFilter): AsyncIterable<Batch> {
   checkCancelled(signal, meta);
   const layout = await loadPartitionLayout(store, meta);
   checkSchema(meta, layout, schema, columns);
+  const selected = selectBatches(layout, batchFilter);
   const wanted = [...new Set(columns)].sort((a, b) => a - b);
   const dictionaries = new Map<number, Promise<string[]>>();
   const dictionaryOf = (column: number): Promise<string[]> => {
@@ -42,13 +48,23 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
     pending.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch quiet
     return pending;
   };
-  let next = layout.batches.length > 0 ? fetch(0) : null;
-  for (let index = 0; index < layout.batches.length; index++) {
+  let next = selected.length > 0 ? fetch(selected[0]) : null;
+  for (let position = 0; position < selected.length; position++) {
     const bytes = await next!;
-    next = index + 1 < layout.batches.length ? fetch(index + 1) : null;
+    next = position + 1 < selected.length ? fetch(selected[position + 1]) : null;
     checkCancelled(signal, meta);
-    yield await decodeBatch(meta, layout, index, bytes, schema, columns, dictionaryOf);
+    yield await decodeBatch(meta, layout, selected[position], bytes, schema, columns, dictionaryOf);
   }
+}
+
+/** Positions of the batches to read: all of them, or those the filter keeps given their zone maps. */
+function selectBatches(layout: PartitionLayout, batchFilter: BatchFilter | undefined): number[] {
+  const selected: number[] = [];
+  for (let index = 0; index < layout.batches.length; index++) {
+    const zones = layout.zones?.[index];
+    if (batchFilter === undefined || zones === undefined || batchFilter({ index, rows: layout.batches[index].rows, columns: zones })) selected.push(index);
+  }
+  return selected;
 }
 
 function checkCancelled(signal: AbortSignal | undefined, meta: PartitionMeta): void {
@@ -125,7 +141,11 @@ async function readDictionary(store: Store, meta: PartitionMeta, layout: Partiti
   if (crc32(body) !== dictionary.crc) throw checksumMismatch(meta, name, 'dictionary');
   const where = `partition ${meta.id} (${meta.path}), column '${name}', dictionary`;
   const buffers = [1, 2].map((i) => decompressBuffer(body, dictionary, i, 0, where));
-  return decodeUtf8(buffers[0], buffers[1], dictionary.rows, where);
+  const strings = decodeUtf8(buffers[0], buffers[1], dictionary.rows, where);
+  // Bit-packed codes come with a dictionary padded to 256 entries; only the first ones are real.
+  const entries = layout.columns[column].encoding?.kind === 'integers' ? (layout.columns[column].encoding as IntegerEncoding).dictionaryEntries : undefined;
+  if (entries !== undefined && entries > strings.length) throw partitionCorrupt(meta, `column '${name}' has a dictionary of ${strings.length} entries, expected ${entries}`);
+  return entries === undefined ? strings : strings.slice(0, entries);
 }
 
 /** Buffer `index` of a message, given `bytes` holding its body from body offset `start`. */
@@ -153,7 +173,7 @@ async function decodeBatch(meta: PartitionMeta, layout: PartitionLayout, index: 
     const dictionary = stored.physical.kind === 'dictionary' ? await dictionaryOf(column) : null;
     const node = batch.nodes[column];
     if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
-    vectors.push(decodeColumn({ column: stored, type: schema.fields[column].type, rows: batch.rows, nullCount: node.nullCount, buffers, dictionary, where }));
+    vectors.push(decodeColumn({ column: stored, type: schema.fields[column].type, rows: batch.rows, batch: index, nullCount: node.nullCount, buffers, dictionary, where }));
   }
   return { length: batch.rows, columns: vectors };
 }

@@ -1,21 +1,26 @@
 /**
  * Writes a partition: one immutable Arrow IPC file with ZSTD-compressed buffers, narrow integer
- * widths, dictionary-encoded low-cardinality strings and crc32 checksums per column and batch
- * (layout in docs/storage-format.md). The whole partition is gathered in memory first so the
+ * widths, dictionary-encoded low-cardinality strings, the strata encodings that pay, zone maps
+ * and crc32 checksums per column and batch (layout in docs/storage-format.md). The whole partition is gathered in memory first so the
  * schema (widths, dictionaries) can be chosen from all its values; callers bound partition size.
  */
 import { randomBytes } from 'node:crypto';
 import { crc32, Sha256Checksum } from './checksum.js';
 import { StrataError } from './errors.js';
 import { gatherColumn } from './partition-column-chunk.js';
-import { checkStorable, encodeColumnBuffers, planColumn, type ColumnPlan } from './partition-column-encoder.js';
+import type { EncodingRequest } from './encoding-choice.js';
+import { encodingName } from './encoding-spec.js';
 import {
-  align8, arrowMagic, batchRowsMaxDefault, compressedLengthPrefixBytes, MessageHeaderType,
-  strataChecksumsKey, strataFormatKey, strataFormatVersion, type BodyBuffer, type FieldNode, type PartitionChecksums,
+  checkStorable, encodeColumnBuffers, planColumn, plainColumnBytes, type ColumnPlan, type Utf8Strings,
+} from './partition-column-encoder.js';
+import {
+  align8, arrowMagic, batchRowsMaxDefault, compressedLengthPrefixBytes, MessageHeaderType, strataChecksumsKey, strataFormatEncodedVersion,
+  strataFormatKey, strataFormatVersion, strataZonesKey, type BodyBuffer, type FieldNode, type PartitionChecksums,
 } from './partition-format.js';
 import {
   dictionaryBatchTable, encodeFooter, encodeMessage, endOfStreamMarker, recordBatchTable, schemaTable, type FileBlock,
 } from './partition-messages.js';
+import { columnZone, encodeZones, type ZoneStats } from './partition-zones.js';
 import type { Store } from './store.js';
 import type { ColumnStats, PartitionMeta } from './table-types.js';
 import type { Schema } from './types.js';
@@ -28,8 +33,15 @@ export interface PartitionWriteOptions {
   readonly id?: string;
   /** Rows per record batch (default 65,536). */
   readonly batchRowsMax?: number;
-  /** zstd level (default 3). */
+  /** zstd level (default 3; archive tiers use 9 to 19). */
   readonly zstdLevel?: number;
+  /**
+   * 'auto' (default): each column takes the strata encoding that pays (encoding-choice.ts);
+   * 'plain': pure Arrow that any reader decodes, as `strata export` needs.
+   */
+  readonly encodings?: 'auto' | 'plain';
+  /** Encoding requested per column name (EncodingRequest names), for tests and tools; 'auto' only. */
+  readonly encodingRequests?: Readonly<Record<string, EncodingRequest>>;
 }
 
 /** Batches the partition writer accepts. */
@@ -95,11 +107,17 @@ interface EncodedMessage {
   readonly body: BodyBuilder;
 }
 
+/**
+ * Entries of a dictionary whose codes are bit-packed: a plain reader takes the packed bytes for
+ * unsigned 8-bit indices, so every byte value must name an entry for the file to stay valid.
+ */
+const packedDictionaryEntries = 256;
+
 function encodeDictionary(plan: ColumnPlan, level: number): EncodedMessage {
   const physical = plan.column.physical;
   if (physical.kind !== 'dictionary' || plan.utf8 === null) throw new RangeError('not a dictionary column');
   const body = new BodyBuilder(level);
-  const utf8 = plan.utf8;
+  const utf8 = physical.indexUnsigned === true ? padUtf8(plan.utf8, packedDictionaryEntries) : plan.utf8;
   body.addBuffer(new Uint8Array(0));
   body.addBuffer(new Uint8Array(utf8.offsets.buffer, utf8.offsets.byteOffset, utf8.offsets.byteLength));
   body.addBuffer(utf8.data);
@@ -109,11 +127,19 @@ function encodeDictionary(plan: ColumnPlan, level: number): EncodedMessage {
   return { metadata: encodeMessage(MessageHeaderType.dictionaryBatch, dictionaryBatchTable(physical.dictionaryId, data), body.length), body };
 }
 
-function encodeRecordBatch(plans: readonly ColumnPlan[], start: number, end: number, level: number): EncodedMessage {
+/** `strings` followed by empty strings up to `entries` entries. */
+function padUtf8(strings: Utf8Strings, entries: number): Utf8Strings {
+  const offsets = new Int32Array(Math.max(entries, strings.offsets.length - 1) + 1);
+  offsets.set(strings.offsets);
+  offsets.fill(strings.offsets[strings.offsets.length - 1], strings.offsets.length);
+  return { offsets, data: strings.data };
+}
+
+function encodeRecordBatch(plans: readonly ColumnPlan[], start: number, end: number, level: number, batch: number): EncodedMessage {
   const body = new BodyBuilder(level);
   const nodes: FieldNode[] = [];
   for (const plan of plans) {
-    const { buffers, nullCount } = encodeColumnBuffers(plan, start, end);
+    const { buffers, nullCount } = encodeColumnBuffers(plan, start, end, batch);
     for (const buffer of buffers) body.addBuffer(buffer);
     body.endColumn();
     nodes.push({ length: end - start, nullCount });
@@ -141,13 +167,17 @@ async function collectBatches(source: BatchSource, schema: Schema): Promise<{ ba
   return { batches, rows };
 }
 
-function checkOptions(options: PartitionWriteOptions): { batchRowsMax: number; level: number } {
+function checkOptions(options: PartitionWriteOptions): { batchRowsMax: number; level: number; encodings: 'auto' | 'plain' } {
   const batchRowsMax = options.batchRowsMax ?? batchRowsMaxDefault;
   if (!Number.isInteger(batchRowsMax) || batchRowsMax < 1 || batchRowsMax > batchRowsMaxLimit) {
     throw new StrataError('input', 'PARTITION_OPTION_INVALID',
       `invalid batchRowsMax ${batchRowsMax}: use an integer from 1 to ${batchRowsMaxLimit} (default ${batchRowsMaxDefault})`);
   }
-  return { batchRowsMax, level: options.zstdLevel ?? zstdLevelDefault };
+  const encodings = options.encodings ?? 'auto';
+  if (encodings !== 'auto' && encodings !== 'plain') {
+    throw new StrataError('input', 'PARTITION_OPTION_INVALID', `invalid encodings '${String(encodings)}': use 'auto' (default) or 'plain'`);
+  }
+  return { batchRowsMax, level: options.zstdLevel ?? zstdLevelDefault, encodings };
 }
 
 function checkNullability(plans: readonly ColumnPlan[]): void {
@@ -164,16 +194,20 @@ function checkNullability(plans: readonly ColumnPlan[]): void {
  * metadata (path is `path`). Fails with conflict STORE_FILE_EXISTS when the file exists.
  */
 export async function writePartition(store: Store, path: string, schema: Schema, batches: BatchSource, options: PartitionWriteOptions = {}): Promise<PartitionMeta> {
-  const { batchRowsMax, level } = checkOptions(options);
+  const { batchRowsMax, level, encodings } = checkOptions(options);
   schema.fields.forEach(checkStorable);
   const collected = await collectBatches(batches, schema);
   const rows = collected.rows;
-  const plans = schema.fields.map((field, index) => planColumn(field, index, gatherColumn(collected.batches, index, field, rows), rows));
+  const plans = schema.fields.map((field, index) => planColumn(field, index, gatherColumn(collected.batches, index, field, rows), rows,
+    { encodings, level, batchRowsMax, request: options.encodingRequests?.[field.name] }));
   checkNullability(plans);
   const dictionaries = plans.filter((plan) => plan.column.physical.kind === 'dictionary').map((plan) => encodeDictionary(plan, level));
   const recordBatches: EncodedMessage[] = [];
+  const zones: (ZoneStats | null)[][] = [];
   for (let start = 0; start < rows; start += batchRowsMax) {
-    recordBatches.push(encodeRecordBatch(plans, start, Math.min(rows, start + batchRowsMax), level));
+    const end = Math.min(rows, start + batchRowsMax);
+    recordBatches.push(encodeRecordBatch(plans, start, end, level, recordBatches.length));
+    zones.push(plans.map((plan) => columnZone(plan.chunk, plan.column.type, start, end)));
   }
   const dictionaryColumns = plans.flatMap((plan, column) => (plan.column.physical.kind === 'dictionary' ? [column] : []));
   const checksums: PartitionChecksums = {
@@ -182,7 +216,12 @@ export async function writePartition(store: Store, path: string, schema: Schema,
     // A column's dictionary id is its position (planColumn), so the key is the column.
     dictionaries: Object.fromEntries(dictionaries.map((message, i) => [String(dictionaryColumns[i]), message.body.crcs[0]])),
   };
-  const schemaFlat = schemaTable(plans.map((plan) => plan.column), [[strataFormatKey, strataFormatVersion], [strataChecksumsKey, JSON.stringify(checksums)]]);
+  const encoded = plans.some((plan) => plan.column.encoding !== undefined);
+  const schemaFlat = schemaTable(plans.map((plan) => plan.column), [
+    [strataFormatKey, encoded ? strataFormatEncodedVersion : strataFormatVersion],
+    [strataChecksumsKey, JSON.stringify(checksums)],
+    [strataZonesKey, encodeZones(zones)],
+  ]);
   const file = assembleFile(schemaFlat, dictionaries, recordBatches);
   await store.write(path, file.chunks);
   return {
@@ -194,7 +233,10 @@ export async function writePartition(store: Store, path: string, schema: Schema,
     columns: plans.map((plan, column): ColumnStats => {
       let bytes = dictionaryColumns.includes(column) ? dictionaries[dictionaryColumns.indexOf(column)].body.length : 0;
       for (const batch of recordBatches) bytes += batch.body.columnBytes[column];
-      return { min: plan.range.min, max: plan.range.max, nullCount: plan.chunk.nullCount, bytes };
+      return {
+        min: plan.range.min, max: plan.range.max, nullCount: plan.chunk.nullCount, bytes,
+        encoding: encodingName(plan.column.encoding), plainBytes: plainColumnBytes(plan, rows),
+      };
     }),
   };
 }

@@ -14,6 +14,10 @@ export interface ColumnStats {
   readonly nullCount: number;
   /** Bytes the column takes in the file (all its buffers, compressed). */
   readonly bytes: number;
+  /** How the partition stores the column: 'plain' (Arrow as is) or an encoding name such as 'for+bits(18)', 'tokens'. */
+  readonly encoding?: string;
+  /** Bytes of the column as plain, uncompressed Arrow: `plainBytes / bytes` is its compression ratio. */
+  readonly plainBytes?: number;
 }
 
 /** One immutable partition file as the commit log knows it. */

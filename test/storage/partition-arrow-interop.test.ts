@@ -31,7 +31,7 @@ function rowValues(i: number): PlainValue[] {
     levels[i % 3], `message ${i} ✓`, i / 8];
 }
 
-describe('partition files open with plain apache-arrow', () => {
+describe('plain partition files (encodings: plain) open with plain apache-arrow', () => {
   let cleanup: () => Promise<void>;
   let file: string;
 
@@ -40,7 +40,7 @@ describe('partition files open with plain apache-arrow', () => {
     cleanup = temporary.cleanup;
     const columns: PlainValue[][] = schema.fields.map(() => []);
     for (let i = 0; i < rows; i++) rowValues(i).forEach((value, column) => columns[column].push(value));
-    const meta = await writePartition(temporary.store, 'data/p.arrow', schema, [batchOf(schema, columns)], { batchRowsMax: 1000 });
+    const meta = await writePartition(temporary.store, 'data/p.arrow', schema, [batchOf(schema, columns)], { batchRowsMax: 1000, encodings: 'plain' });
     file = path.join(temporary.directory, 'data', 'p.arrow');
     assert.equal(meta.rows, rows);
     compressionRegistry.set(CompressionType.ZSTD, {

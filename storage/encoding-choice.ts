@@ -1,0 +1,116 @@
+/**
+ * Chooses each column's encoding from its data: the candidates that apply are encoded on a
+ * sample of the partition's first rows and compressed with zstd, and the smallest wins. Plain
+ * Arrow stays unless an encoding saves at least encodingGainMin, so files stay plainly readable
+ * wherever encoding does not pay.
+ */
+import { deltaFrame, forFrame, layOut, layoutsOf, toStored, type IntegerValues } from './encoding-integers.js';
+import { bitsFor } from './encoding-integers.js';
+import type { ColumnEncoding, IntegerEncoding, TextEncoding } from './encoding-spec.js';
+import { chooseSeparator, joinRows, type TextRows } from './encoding-text.js';
+import { encodeTokens } from './encoding-tokens.js';
+import { zstdCompress } from './zstd-codec.js';
+
+/** Rows of the sample each candidate is tried on: enough for zstd to show its ratio, cheap to compress. */
+export const encodingSampleRowsMax = 16_384;
+
+/** Smallest saving (fraction of the plain size) for which an encoding replaces plain Arrow. */
+export const encodingGainMin = 0.03;
+
+/** zstd level of the trials: ranking candidates does not need the archive level's time. */
+export const encodingTrialLevelMax = 3;
+
+/**
+ * Encodings a caller may ask for by name (tests, tools): 'plain', 'for+bytes', 'for+bits',
+ * 'for+split', 'delta+bytes', 'delta+bits', 'delta+split', 'dictionary+bits', 'joined', 'tokens'.
+ * A requested encoding that cannot hold the column falls back to the automatic choice.
+ */
+export type EncodingRequest = string;
+
+/** How choices are made for one partition. */
+export interface ChoiceContext {
+  readonly level: number;
+  readonly batchRowsMax: number;
+  readonly request?: EncodingRequest;
+}
+
+interface Candidate {
+  readonly name: string;
+  readonly encoding: ColumnEncoding | undefined;
+  readonly sample: () => Uint8Array[] | null;
+}
+
+function compressedBytes(buffers: readonly Uint8Array[], level: number): number {
+  let total = 0;
+  for (const buffer of buffers) total += buffer.length === 0 ? 0 : Math.min(buffer.length, zstdCompress(buffer, Math.min(level, encodingTrialLevelMax)).length);
+  return total;
+}
+
+/** The requested candidate when it applies, else the smallest (plain unless an encoding saves encodingGainMin). */
+function pick(candidates: readonly Candidate[], context: ChoiceContext): ColumnEncoding | undefined {
+  const requested = candidates.find((candidate) => candidate.name === context.request);
+  if (requested !== undefined && requested.sample() !== null) return requested.encoding;
+  let plainBytes = Infinity;
+  let best: { bytes: number; encoding: ColumnEncoding | undefined } = { bytes: Infinity, encoding: undefined };
+  for (const candidate of candidates) {
+    const buffers = candidate.sample();
+    if (buffers === null) continue;
+    const bytes = compressedBytes(buffers, context.level);
+    if (candidate.encoding === undefined) plainBytes = bytes;
+    else if (bytes < best.bytes) best = { bytes, encoding: candidate.encoding };
+  }
+  return best.bytes < plainBytes * (1 - encodingGainMin) ? best.encoding : undefined;
+}
+
+/**
+ * Integer encoding of a chunk of `values`, or undefined for plain. `plainSample` gives the plain
+ * Arrow data buffer of the sample rows (null when plain is impossible, never for now).
+ */
+export function chooseIntegerEncoding(values: IntegerValues, nulls: Uint8Array | null, plainSample: (end: number) => Uint8Array,
+  context: ChoiceContext): IntegerEncoding | undefined {
+  const sampleEnd = Math.min(values.length, encodingSampleRowsMax);
+  const frames = [forFrame(values, nulls)];
+  if (frames[0] !== null && bitsFor(frames[0].span) > 1) {
+    // Delta pays on sorted and clustered data only, where differences need fewer bits than values.
+    const delta = deltaFrame(values, nulls, context.batchRowsMax);
+    if (delta !== null && (bitsFor(delta.span) < bitsFor(frames[0].span) || context.request?.startsWith('delta'))) frames.push(delta);
+  }
+  const candidates: Candidate[] = [{ name: 'plain', encoding: undefined, sample: () => [plainSample(sampleEnd)] }];
+  for (const frame of frames) {
+    if (frame === null) continue;
+    for (const encoding of layoutsOf(frame)) {
+      candidates.push({
+        name: `${encoding.transform}+${encoding.layout}`,
+        encoding,
+        sample: () => [layOut(toStored(values, nulls, 0, sampleEnd, encoding, 0), encoding)],
+      });
+    }
+  }
+  return pick(candidates, context) as IntegerEncoding | undefined;
+}
+
+/** Bit-packed dictionary codes for dictionaries of at most 256 entries, or undefined for plain indices. */
+export function chooseCodesEncoding(codes: Int32Array, nulls: Uint8Array | null, entries: number, plainSample: (end: number) => Uint8Array,
+  context: ChoiceContext): IntegerEncoding | undefined {
+  const bits = bitsFor(Math.max(0, entries - 1));
+  if (entries > 256 || bits >= 8) return undefined;
+  const sampleEnd = Math.min(codes.length, encodingSampleRowsMax);
+  const encoding: IntegerEncoding = { kind: 'integers', transform: 'for', base: 0, multiplier: 1, layout: 'bits', width: bits, dictionaryEntries: entries };
+  return pick([
+    { name: 'plain', encoding: undefined, sample: () => [plainSample(sampleEnd)] },
+    { name: 'dictionary+bits', encoding, sample: () => [layOut(toStored(codes, nulls, 0, sampleEnd, encoding, 0), encoding)] },
+  ], context) as IntegerEncoding | undefined;
+}
+
+/** Joined or tokenized text for a column of mostly distinct strings, or undefined for plain Utf8. */
+export function chooseTextEncoding(rows: TextRows, rowCount: number, plainSample: (end: number) => Uint8Array[],
+  context: ChoiceContext): TextEncoding | undefined {
+  const sampleEnd = Math.min(rowCount, encodingSampleRowsMax);
+  const separator = chooseSeparator(rows.data);
+  const joined: TextEncoding | undefined = separator === null ? undefined : { kind: 'text', layout: 'joined', separator };
+  return pick([
+    { name: 'plain', encoding: undefined, sample: () => plainSample(sampleEnd) },
+    { name: 'joined', encoding: joined, sample: () => (separator === null ? null : [joinRows(rows, 0, sampleEnd, separator)]) },
+    { name: 'tokens', encoding: { kind: 'text', layout: 'tokens' }, sample: () => [encodeTokens(rows, 0, sampleEnd)] },
+  ], context) as TextEncoding | undefined;
+}
