@@ -44,9 +44,11 @@ export function convertExpr(raw: RawNode, context: ConvertContext): SqlExpr {
     case 'bigint': return convertNumber(raw, context);
     case 'single_quote_string':
     case 'string': {
-      const token = context.locator.nextOfKind('string');
-      const value = token?.value ?? String(raw.value).split("''").join("'");
-      return { kind: 'string', value, pos: token?.start ?? context.locator.here() };
+      // The value always comes from the parser; the token only gives the position. (A nested
+      // expression's location can leave the cursor past this literal's own token, and taking the
+      // next string token's text would silently swap in another literal's value.)
+      const value = String(raw.value).split("''").join("'");
+      return { kind: 'string', value, pos: context.locator.stringLiteral(value) };
     }
     case 'bool': return { kind: 'boolean', value: Boolean(raw.value), pos: context.locator.word(raw.value ? 'true' : 'false') };
     case 'null': return { kind: 'null', pos: context.locator.word('null') };
@@ -116,8 +118,9 @@ function convertInterval(raw: RawNode, context: ConvertContext): SqlExpr {
   if (inner?.type !== 'single_quote_string' && inner?.type !== 'string' && inner?.type !== 'number') {
     return unsupported(context, 'an INTERVAL with a non-literal value', pos);
   }
-  const token = context.locator.nextOfKind(inner.type === 'number' ? 'number' : 'string');
-  const value = token?.value ?? String(inner.value);
+  const value = String(inner.value);
+  if (inner.type === 'number') context.locator.nextOfKind('number');
+  else context.locator.stringLiteral(value);
   const unit = typeof raw.unit === 'string' && raw.unit !== '' ? raw.unit.toLowerCase() : null;
   if (unit !== null) context.locator.word(unit);
   return { kind: 'interval', value, unit, pos };

@@ -95,6 +95,11 @@ export class Locator {
     return null;
   }
 
+  /** Finds the next string literal token holding `value`; its start, or here() when none follows. */
+  stringLiteral(value: string): number {
+    return this.find((t) => t.kind === 'string' && t.value === value);
+  }
+
   /** Finds the next operator token. */
   operator(value: string): number {
     return this.find((t) => t.kind === 'operator' && t.value === value);
