@@ -175,8 +175,9 @@ export class HdfsStore implements Store {
       renamed = true;
       return true;
     } catch (error) {
-      if (error instanceof StrataError && error.code === 'STORE_FILE_EXISTS') return false;
-      throw error;
+      if (!(error instanceof StrataError)) throw error;
+      if (error.code === 'STORE_FILE_EXISTS') return false;
+      throw namingTarget(error, temp, target);
     } finally {
       if (!renamed) await this.client.delete(temp, false, context).catch(() => false);
     }
@@ -214,6 +215,16 @@ function validateRoot(root: string): string {
       { root: String(root) });
   }
   return trimmed;
+}
+
+/**
+ * The same error, naming the file the caller asked for rather than its temporary name: a user
+ * refused the write of tables/t/data/p-1.arrow should read that path, not .strata-tmp-….
+ */
+function namingTarget(error: StrataError, temp: string, target: string): StrataError {
+  if (!error.message.includes(temp)) return error;
+  return new StrataError(error.kind, error.code, error.message.split(temp).join(target),
+    { ...error.details, temporaryPath: temp }, { cause: error });
 }
 
 function parentOf(absolute: string): string {

@@ -83,26 +83,34 @@ describe('strata on HDFS: a lost DataNode, a NameNode that is down, a permission
     }
   });
 
-  it('a bad timeout in the URL is a usage error naming the parameter', async () => {
+  it('a bad timeout in the URL is refused with STORE_URL_INVALID naming the parameter', async () => {
     const run = await runCli(['sql', '--store', 'hdfs://127.0.0.1:9870/strata?timeoutMs=soon', 'SELECT 1']);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /^error \[STORE_URL_INVALID\]: .*'timeoutMs=soon' is not a positive number of milliseconds/);
   });
 
-  it('a permission error through the CLI names the HDFS path and the user', async () => {
+  /**
+   * A store directory the superuser (who runs the NameNode) gives to alice with `mode`, holding
+   * alice's table notes (2 rows); returns the store URLs as alice and as bob. New directories
+   * take their mode from the NameNode (inherited or the default), so each mode gets its own store.
+   */
+  async function aliceStore(mode: string): Promise<{ alice: string; bob: string; directory: string }> {
     const host = new URL(cluster().namenodeUrl).host;
-    const directory = `/strata-e2e/alice-${randomBytes(4).toString('hex')}`;
-    // The superuser (who runs the NameNode) gives alice a private store directory.
+    const directory = `/strata-e2e/alice-${mode}-${randomBytes(4).toString('hex')}`;
     const superuser = new WebHdfsClient({ namenodeUrl: cluster().namenodeUrl, user: cluster().superuser });
     const context = { operation: 'prepare', storePath: directory };
     await superuser.mkdirs(directory, context);
     await superuser.setOwner(directory, 'alice', undefined, context);
-    await superuser.setPermission(directory, '700', context);
+    await superuser.setPermission(directory, mode, context);
     const alice = `hdfs://alice@${host}${directory}`;
     await runCliOk(['sql', '--store', alice, 'CREATE TABLE notes (id INTEGER, body VARCHAR)']);
     await runCliOk(['sql', '--store', alice, "INSERT INTO notes VALUES (1, 'mine'), (2, 'also mine')"]);
+    return { alice, bob: `hdfs://bob@${host}${directory}`, directory };
+  }
 
-    const bob = `hdfs://bob@${host}${directory}`;
+  it('a permission error through the CLI names the HDFS path and the user', async () => {
+    const { alice, bob, directory } = await aliceStore('700');
+    const host = new URL(cluster().namenodeUrl).host;
     for (const statement of ['SELECT count(*) FROM notes', "INSERT INTO notes VALUES (3, 'bob was here')"]) {
       const run = await runCli(['sql', '--store', bob, statement]);
       assert.equal(run.code, 1, `${statement}: ${run.stderr}`);
@@ -112,6 +120,17 @@ describe('strata on HDFS: a lost DataNode, a NameNode that is down, a permission
     }
     const check = await runCliOk(['sql', '--store', alice, '--format', 'csv', 'SELECT count(*) FROM notes']);
     assert.match(check.stdout, /^[^\n]*\n2\n$/);
+  });
+
+  it('a refused write names the file being written, not its temporary upload name', async () => {
+    // Readable by everyone, writable by alice only.
+    const { bob } = await aliceStore('755');
+    const read = await runCliOk(['sql', '--store', bob, '--format', 'csv', 'SELECT count(*) FROM notes']);
+    assert.match(read.stdout, /^[^\n]*\n2\n$/);
+    const write = await runCli(['sql', '--store', bob, "INSERT INTO notes VALUES (3, 'bob was here')"]);
+    assert.equal(write.code, 1, write.stderr);
+    assert.match(write.stderr, /^error \[STORE_PERMISSION_DENIED\]: cannot write hdfs:\/\/\S+\/tables\/notes\/data\/[^/\s]+\.arrow as HDFS user 'bob'/);
+    assert.doesNotMatch(write.stderr, /strata-tmp/);
   });
 
   it('a DataNode stopped while a query reads lineitem: the query still answers, identically', async function () {
