@@ -275,8 +275,10 @@ export class Table {
    */
   private async redactExpired(history: readonly CommitEntry[], expired: ReadonlySet<string>, readableFrom: number): Promise<void> {
     for (const entry of history) {
-      if (!entry.add.some((meta) => expired.has(meta.id) && meta.columns.some((c) => c.min !== null || c.max !== null))) continue;
-      const add = entry.add.map((meta) => (expired.has(meta.id) ? { ...meta, columns: meta.columns.map((c) => ({ ...c, min: null, max: null })) } : meta));
+      if (!entry.add.some((meta) => expired.has(meta.id) && meta.columns.some((c) => c.min !== null || c.max !== null || Object.keys(c).length > 4))) continue;
+      // Only counts survive: min/max and any encoding details (which may quote values) are dropped.
+      const add = entry.add.map((meta) => (expired.has(meta.id)
+        ? { ...meta, columns: meta.columns.map((c) => ({ min: null, max: null, nullCount: c.nullCount, bytes: c.bytes })) } : meta));
       await this.rewriteEntry({ ...entry, add });
     }
     for (const checkpoint of (await this.listLog()).checkpoints) {
