@@ -2,12 +2,16 @@
 /** The strata command line: a thin layer over the public API (service-manager/index.ts). */
 import { parseArgs } from 'node:util';
 import { toStrataError } from '../storage/index.js';
+import { backupCommand } from './backup-command.js';
 import { demoCommand } from './demo-command.js';
 import { formatError } from './errors.js';
 import { ingestCommand } from './ingest-command.js';
 import { nodeCommand } from './node-command.js';
 import { clusterCommand } from './cluster-command.js';
+import { replicateCommand } from './replicate-command.js';
+import { scrubCommand } from './scrub-command.js';
 import { sqlCommand } from './sql-command.js';
+import { tableCommand, vacuumCommand } from './table-command.js';
 import { usageError, usageText } from './usage.js';
 
 const version = '0.1.0';
@@ -36,6 +40,26 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
+      to: { type: 'string' },
+      from: { type: 'string' },
+      type: { type: 'string' },
+      tables: { type: 'string', multiple: true },
+      backup: { type: 'string' },
+      'as-of': { type: 'string' },
+      as: { type: 'string' },
+      repair: { type: 'boolean' },
+      'no-resume': { type: 'boolean' },
+      once: { type: 'boolean' },
+      'interval-ms': { type: 'string' },
+      'retain-hours': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      name: { type: 'string' },
+      reason: { type: 'string' },
+      column: { type: 'string' },
+      equals: { type: 'string', multiple: true },
+      'keep-days': { type: 'string' },
+      off: { type: 'boolean' },
+      since: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,6 +101,24 @@ async function main(argv: string[]): Promise<void> {
       return clusterCommand({ action: positionals[0], id: positionals[1], url: values.url, token: values.token });
     case 'demo':
       return demoCommand({ store: values.store, tpch: values.tpch });
+    case 'backup':
+      return backupCommand({
+        action: positionals[0], store: values.store, to: values.to, from: values.from, type: values.type, tables: values.tables,
+        backup: values.backup, asOf: values['as-of'], table: values.table, as: values.as, repair: values.repair,
+        noResume: values['no-resume'], format: values.format,
+      });
+    case 'scrub':
+      return scrubCommand({ store: values.store, tables: values.tables ?? (values.table === undefined ? undefined : [values.table]), format: values.format });
+    case 'table':
+      return tableCommand({
+        action: positionals[0], table: positionals[1] ?? values.table, store: values.store, format: values.format,
+        name: values.name, reason: values.reason, column: values.column, equals: values.equals, from: values.from, to: values.to,
+        keepDays: values['keep-days'], off: values.off, since: values.since,
+      });
+    case 'vacuum':
+      return vacuumCommand({ store: values.store, table: values.table, retainHours: values['retain-hours'], dryRun: values['dry-run'] });
+    case 'replicate':
+      return replicateCommand({ store: values.store, to: values.to, once: values.once, intervalMs: values['interval-ms'], tables: values.tables });
     default:
       throw usageError(`unknown command '${command}'`);
   }

@@ -21,6 +21,21 @@ Usage:
                                                               another address requires --token)
   strata cluster list | remove ID | activate ID --url http://HOST:PORT [--token T]
                                                               membership: a removed node drains and goes dormant
+  strata backup create --store SRC --to DEST [--type full|incremental|differential] [--tables T1,T2] [--no-resume]
+  strata backup list --from DEST [--format json]              backups in DEST: id, type, status, parent, tables@versions
+  strata backup verify --from DEST [--backup ID]              every checksum and chain link; exits 1 naming each problem
+  strata backup restore --from DEST --store TARGET [--backup ID] [--as-of VERSION|TIME] [--table T [--as NEW]]
+  strata backup restore --repair --from DEST --store S [--table T]   replace corrupt partitions from the backups
+  strata scrub --store S [--tables T1,T2]                     verify every partition; exits 1 naming each corrupt file
+  strata table history --store S TABLE [--format json]        versions: time, operation, rows
+  strata table hold --store S TABLE --name N --reason TEXT [--column C [--from A] [--to B]]   legal hold (blocks purge, expiry)
+  strata table release|holds --store S TABLE [--name N]       release a hold / list holds and the retention policy
+  strata table retention --store S TABLE --column C --keep-days N | --off    retention by a DATE/TIMESTAMP column
+  strata table expire --store S [TABLE]                       delete rows older than the retention period
+  strata table purge --store S TABLE --column C (--equals V... | [--from A] [--to B])   delete rows (copy-on-write)
+  strata table audit --store S [--table T] [--since TIME]     the store's audit log of administrative actions
+  strata vacuum --store S [--table T] [--retain-hours N] [--dry-run]  delete files no version in the window needs (default 168 h)
+  strata replicate --store SRC --to DEST [--once] [--interval-ms N] [--tables T1,T2]  ship new commits continuously, report lag
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
 
