@@ -4,7 +4,7 @@
  */
 import { openStore, StoreCatalog, type Store } from '../storage/index.js';
 import { ingestFiles, type IngestOptions, type IngestSummary } from '../ingest/index.js';
-import { QueryEngine, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult } from '../query/index.js';
+import { QueryEngine, type ExecuteOptions, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult } from '../query/index.js';
 import { StorageQueryCatalog } from './storage-catalog.js';
 import { rowsOf, type CellValue } from './result-format.js';
 
@@ -47,7 +47,7 @@ export class Database {
   }
 
   /** Runs one SQL statement; the result holds typed column batches. */
-  sql(text: string, options: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+  sql(text: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     return this.engine.execute(text, options);
   }
 

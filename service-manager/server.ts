@@ -109,11 +109,12 @@ export async function startServer(config: NodeConfig, database: Database, servic
   app.get('/v1/sql', { websocket: true }, (socket) => {
     const session = new SqlSession({
       sendText: (text) => new Promise((resolve) => socket.send(text, () => resolve())),
+      sendBinary: (data) => new Promise((resolve) => socket.send(data, { binary: true }, () => resolve())),
       bufferedBytes: () => socket.bufferedAmount,
-    }, async (sql, signal) => {
+    }, async (sql, signal, onProgress) => {
       services.counters.queriesStarted += 1;
       try {
-        return await database.sql(sql, { signal });
+        return await database.sql(sql, { signal, onProgress });
       } catch (error) {
         services.counters.queriesFailed += 1;
         throw error;

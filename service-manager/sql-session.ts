@@ -4,7 +4,8 @@
  * the socket library: the server hands it a SessionSocket.
  */
 import { StrataError, toStrataError, typeToSql } from '../storage/index.js';
-import type { QueryResult } from '../query/index.js';
+import type { QueryProgress, QueryResult } from '../query/index.js';
+import { encodeBatch } from './arrow-ipc.js';
 import type { NodeLimits } from './node-config.js';
 import { batchRowsJson } from './result-format.js';
 
@@ -12,12 +13,17 @@ import { batchRowsJson } from './result-format.js';
 export interface SessionSocket {
   /** Sends a text frame; resolves once the frame is handed to the network. */
   sendText(text: string): Promise<void>;
+  /** Sends a binary frame; resolves once the frame is handed to the network. */
+  sendBinary(data: Uint8Array): Promise<void>;
   /** Bytes queued but not yet written to the network. */
   bufferedBytes(): number;
 }
 
 /** Runs one statement (the node's engine or, in a cluster, the coordinator). */
-export type QueryRunner = (sql: string, signal: AbortSignal) => Promise<QueryResult>;
+export type QueryRunner = (sql: string, signal: AbortSignal, onProgress: (progress: QueryProgress) => void) => Promise<QueryResult>;
+
+/** Time between progress messages: often enough to watch, rare enough to cost nothing. */
+const progressIntervalMs = 250;
 
 /** Node-wide count of running queries, shared by all sessions. */
 export class QueryAdmission {
@@ -66,7 +72,6 @@ function parseMessage(text: string): QueryMessage | CancelMessage {
   if (typeof message.sql !== 'string') throw badMessage('"sql" must be a string');
   const format = message.format ?? 'json';
   if (format !== 'json' && format !== 'arrow') throw badMessage('"format" must be "json" or "arrow"');
-  if (format === 'arrow') throw new StrataError('not_supported', 'NOT_SUPPORTED', 'the arrow result format is not available yet; use "json"');
   const decimals = message.decimals ?? 'number';
   if (decimals !== 'number' && decimals !== 'string') throw badMessage('"decimals" must be "number" or "string"');
   return { type: 'query', id, sql: message.sql, format, decimals };
@@ -137,8 +142,18 @@ export class SqlSession {
     this.running.set(message.id, controller);
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.limits.queryTimeoutMs)]);
     const startMs = performance.now();
+    let progressTimer: NodeJS.Timeout | null = null;
     try {
-      const result = await this.run(message.sql, signal);
+      const result = await this.run(message.sql, signal, (progress) => {
+        let sent = -1;
+        progressTimer = setInterval(() => {
+          const done = progress.partitionsDone();
+          if (done === sent) return;
+          sent = done;
+          void this.send({ type: 'progress', id: message.id, partitionsDone: done, partitionsTotal: progress.partitionsTotal });
+        }, progressIntervalMs);
+      });
+      if (progressTimer !== null) clearInterval(progressTimer);
       await this.streamResult(message, result, signal, startMs);
     } catch (error) {
       const reason = signal.aborted && signal.reason instanceof StrataError ? signal.reason : error;
@@ -147,6 +162,7 @@ export class SqlSession {
         ? new StrataError('cancelled', 'QUERY_TIMEOUT', `query ${message.id} ran longer than ${this.limits.queryTimeoutMs} ms and was cancelled`)
         : reason);
     } finally {
+      if (progressTimer !== null) clearInterval(progressTimer);
       this.running.delete(message.id);
       this.admission.leave();
     }
@@ -159,6 +175,12 @@ export class SqlSession {
     let rows = 0;
     const step = this.limits.streamRowsPerMessage;
     for (const batch of result.batches) {
+      if (message.format === 'arrow') {
+        signal.throwIfAborted();
+        if (batch.length > 0) await this.sendArrow(id, result, batch);
+        rows += batch.length;
+        continue;
+      }
       for (let start = 0; start < batch.length; start += step) {
         signal.throwIfAborted();
         const end = Math.min(batch.length, start + step);
@@ -177,6 +199,19 @@ export class SqlSession {
   private async sendError(id: string | null, error: unknown): Promise<void> {
     const strataError = toStrataError(error);
     await this.send({ type: 'error', id, ...strataError.toJSON() });
+  }
+
+  /** A binary frame: u32 LE header length, header JSON, then the batch as an Arrow IPC stream. */
+  private async sendArrow(id: string, result: QueryResult, batch: QueryResult['batches'][number]): Promise<void> {
+    if (this.closed) return;
+    const header = new TextEncoder().encode(JSON.stringify({ type: 'rows', id }));
+    const ipc = encodeBatch(result.schema, batch);
+    const frame = new Uint8Array(4 + header.length + ipc.length);
+    new DataView(frame.buffer).setUint32(0, header.length, true);
+    frame.set(header, 4);
+    frame.set(ipc, 4 + header.length);
+    const pending = this.socket.sendBinary(frame);
+    if (this.socket.bufferedBytes() > this.limits.wsBufferedBytesMax) await pending;
   }
 
   private send(message: Record<string, unknown>): Promise<void> {

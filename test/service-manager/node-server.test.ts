@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { StrataClient, StrataError } from '../../service-manager/index.js';
+import { decodeBatches } from '../../service-manager/arrow-ipc.js';
 import { runCli, runCliOk } from '../support/cli.js';
 import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory } from '../support/paths.js';
@@ -76,6 +78,46 @@ describe('service manager process', function () {
     } finally {
       await client.close();
     }
+  });
+
+  it('streams Arrow IPC frames when asked, with progress and a summary', async () => {
+    const socket = new WebSocket(`${node.wsUrl}/v1/sql`);
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    const messages: Record<string, unknown>[] = [];
+    const ids: number[] = [];
+    let amounts = 0;
+    const done = new Promise<void>((resolve) => {
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) {
+          const message = JSON.parse(data.toString()) as Record<string, unknown>;
+          messages.push(message);
+          if (message.type === 'done' || message.type === 'error') resolve();
+          return;
+        }
+        const headerLength = data.readUInt32LE(0);
+        const header = JSON.parse(data.subarray(4, 4 + headerLength).toString()) as { type: string; id: string };
+        assert.deepEqual(header, { type: 'rows', id: 'a1' });
+        const { schema, batches } = decodeBatches(new Uint8Array(data.subarray(4 + headerLength)));
+        assert.deepEqual(schema.fields.map((field) => field.name), ['id', 'amount']);
+        for (const batch of batches) {
+          const idColumn = batch.columns[0];
+          const amountColumn = batch.columns[1];
+          for (let i = 0; i < batch.length; i++) {
+            if (idColumn.kind === 'numeric') ids.push(Number(idColumn.values[i]));
+            if (amountColumn.kind === 'numeric') amounts += Number(amountColumn.values[i]);
+          }
+        }
+      });
+    });
+    socket.send(JSON.stringify({ type: 'query', id: 'a1', sql: 'SELECT id, amount FROM t WHERE id % 2 = 0', format: 'arrow' }));
+    await done;
+    socket.close();
+    assert.equal(ids.length, 25_000);
+    assert.equal(ids[0] % 2, 0);
+    assert.equal(amounts, ids.reduce((sum, id) => sum + id * 25, 0)); // amount = id / 4, as a scaled integer (x100)
+    const summary = messages.find((message) => message.type === 'done')!;
+    assert.equal(summary.rows, 25_000);
+    assert.deepEqual(messages.find((message) => message.type === 'schema')?.columns, [{ name: 'id', type: 'INTEGER' }, { name: 'amount', type: 'DECIMAL(12,2)' }]);
   });
 
   it('answers bad messages with typed errors and keeps serving', async () => {
