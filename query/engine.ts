@@ -38,6 +38,14 @@ export interface QueryEngineOptions {
 /** Per-statement options. */
 export interface ExecuteOptions {
   readonly signal?: AbortSignal;
+  /** Receives, once a query starts running, a live view of its progress (for progress reports). */
+  readonly onProgress?: (progress: QueryProgress) => void;
+}
+
+/** A running query's progress: partitions to read and a live count of those read. */
+export interface QueryProgress {
+  readonly partitionsTotal: number;
+  partitionsDone(): number;
 }
 
 /** What a statement read and how long it took. */
@@ -126,7 +134,7 @@ export class QueryEngine {
       throwIfCancelled(signal);
       const { bound, tables } = await this.prepare(sql);
       throwIfCancelled(signal);
-      return await this.run(bound, tables, signal, startedMs);
+      return await this.run(bound, tables, signal, startedMs, options.onProgress);
     } catch (error) {
       throw asQueryError(error, signal);
     }
@@ -155,14 +163,15 @@ export class QueryEngine {
     return { bound: bindStatement(statement, { source, tables }), tables };
   }
 
-  private async run(bound: BoundStatement, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number): Promise<QueryResult> {
+  private async run(bound: BoundStatement, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number,
+    onProgress?: (progress: QueryProgress) => void): Promise<QueryResult> {
     const done = (command: string, schema: Schema, batches: Batch[], rowsAffected: number | null, plan: LogicalPlan | null, metrics: ExecutionMetrics | null): QueryResult => ({
       command, schema, batches, rowsAffected, stats: statsOf(plan, metrics, performance.now() - startedMs),
     });
     switch (bound.kind) {
       case 'query': {
         const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
-        const { batches, metrics } = await this.runPlan(plan, tables, signal);
+        const { batches, metrics } = await this.runPlan(plan, tables, signal, onProgress);
         return done('SELECT', plan.schema, batches, null, plan, metrics);
       }
       case 'explain': {
@@ -187,7 +196,7 @@ export class QueryEngine {
       }
       case 'insert': {
         const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
-        const { batches, metrics } = await this.runPlan(plan, tables, signal);
+        const { batches, metrics } = await this.runPlan(plan, tables, signal, onProgress);
         checkNotNull(bound.table, bound.schema, batches);
         throwIfCancelled(signal);
         const rows = batches.some((b) => b.length > 0) ? await this.catalog.insert(bound.table, batches.filter((b) => b.length > 0)) : 0;
@@ -196,9 +205,12 @@ export class QueryEngine {
     }
   }
 
-  private async runPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined): Promise<PlanRun> {
+  private async runPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined,
+    onProgress?: (progress: QueryProgress) => void): Promise<PlanRun> {
     const physical = createPhysicalPlan(plan, tables);
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
+    const partitionsTotal = collectScans(plan).reduce((sum, scan) => sum + (scan.partitions?.length ?? scan.partitionsTotal), 0);
+    onProgress?.({ partitionsTotal, partitionsDone: () => metrics.partitionsScanned });
     const batches: Batch[] = [];
     for await (const batch of physical.execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor })) {
       throwIfCancelled(signal);
