@@ -30,6 +30,11 @@ export interface IntegerEncoding {
   readonly firsts?: readonly number[];
   /** Dictionary codes only: real entries of the dictionary, which is padded to 256 entries. */
   readonly dictionaryEntries?: number;
+  /**
+   * Position of a reference column (earlier in the schema, integer-like, no NULLs, itself without
+   * a reference): the transform then holds value minus the reference column's value in the same row.
+   */
+  readonly reference?: number;
 }
 
 /**
@@ -75,6 +80,7 @@ function validIntegers(value: Record<string, unknown>): boolean {
       : layout === 'split' ? width >= 2 && width <= splitPlanesMax : false;
   if (!widthOk) return false;
   if (transform === 'delta' && !(Array.isArray(firsts) && firsts.every(isExactInteger))) return false;
+  if (value.reference !== undefined && !(isExactInteger(value.reference) && value.reference >= 0 && dictionaryEntries === undefined)) return false;
   return dictionaryEntries === undefined || (isExactInteger(dictionaryEntries) && dictionaryEntries >= 0 && dictionaryEntries <= 256);
 }
 
@@ -103,5 +109,7 @@ export function encodingName(encoding: ColumnEncoding | undefined): string {
   if (encoding === undefined) return 'plain';
   if (encoding.kind === 'text') return encoding.layout;
   const scale = encoding.multiplier === 1 ? '' : `*${encoding.multiplier}`;
-  return `${encoding.transform}${scale}+${encoding.layout}(${encoding.width})`;
+  const reference = encoding.reference === undefined ? '' : `reference(${encoding.reference})+`;
+  const transform = encoding.dictionaryEntries === undefined ? encoding.transform : 'dictionary';
+  return `${reference}${transform}${scale}+${encoding.layout}(${encoding.width})`;
 }

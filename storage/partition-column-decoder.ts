@@ -23,6 +23,8 @@ export interface DecodeInput {
   readonly batch: number;
   readonly nullCount: number;
   readonly buffers: readonly Uint8Array[];
+  /** Values of the reference column in this batch (columns encoded against a reference only). */
+  readonly reference?: Int32Array | Float64Array;
   /** Strings of the column's dictionary (dictionary-encoded columns only). */
   readonly dictionary: readonly string[] | null;
   /** 'partition p, column c, batch b' for error messages. */
@@ -143,17 +145,27 @@ function decodeEncoded(input: DecodeInput, encoding: ColumnEncoding, nulls: Uint
   if (type.id !== 'string') {
     const values = allocateValues(type, rows) as Int32Array | Float64Array;
     decodeIntegers(buffers[1], encoding, rows, batch, values, where);
+    if (encoding.reference !== undefined) addReference(values, input.reference, rows, where);
     return numericVector(type, values, nulls);
   }
   const codes = new Int32Array(rows);
   decodeIntegers(buffers[1], encoding, rows, batch, codes, where);
   const dictionary = input.dictionary ?? [];
-  let codeMax = 0;
-  for (let i = 0; i < rows; i++) codeMax = codes[i] > codeMax ? codes[i] : codeMax;
-  if (rows > 0 && codeMax >= dictionary.length) {
+  let codeMax = -1;
+  for (let i = 0; i < rows; i++) {
+    if (codes[i] > codeMax && (nulls === null || nulls[i] === 0)) codeMax = codes[i];
+  }
+  if (codeMax >= dictionary.length) {
     throw new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: a dictionary code is out of range; restore the partition from a backup`);
   }
   return stringVector(type, codes, dictionary, nulls);
+}
+
+function addReference(values: Int32Array | Float64Array, reference: Int32Array | Float64Array | undefined, rows: number, where: string): void {
+  if (reference === undefined || reference.length < rows) {
+    throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: ${where} is decoded without its reference column`);
+  }
+  for (let i = 0; i < rows; i++) values[i] += reference[i];
 }
 
 /** True when a file column of `physical` layout can be read as SQL type `type`. */

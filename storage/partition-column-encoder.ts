@@ -1,17 +1,16 @@
 /**
- * Chooses how each column is stored (narrowest integer width, dictionary or plain strings, or a
- * strata encoding that pays: encoding-choice.ts) and encodes a range of its rows into the raw
- * Arrow buffers of one record batch.
+ * Encodes a range of a planned column's rows (partition-column-planner.ts) into the raw Arrow
+ * buffers of one record batch: narrow integers, dictionary indices, plain Utf8, or the buffers
+ * of the column's strata encoding.
  */
-import { chooseCodesEncoding, chooseIntegerEncoding, chooseTextEncoding } from './encoding-choice.js';
 import { layOut, toStored } from './encoding-integers.js';
 import type { TextEncoding } from './encoding-spec.js';
 import { joinRows } from './encoding-text.js';
 import { encodeTokens } from './encoding-tokens.js';
 import { StrataError } from './errors.js';
-import { dictionaryEntriesMax, type PartitionColumn, type PhysicalType } from './partition-format.js';
+import type { PartitionColumn, PhysicalType } from './partition-format.js';
 import type { ColumnChunk, NumericChunk, StringChunk } from './partition-column-chunk.js';
-import { columnRange, numericRange, type NumericRange, type ValueRange } from './partition-stats.js';
+import type { NumericRange, ValueRange } from './partition-stats.js';
 import { exactIntegerMax, storedDecimalPrecisionMax, typeToSql, type Field } from './types.js';
 
 /** UTF-8 bytes of a list of strings, Arrow style: offsets[i]..offsets[i+1] is string i. */
@@ -27,6 +26,8 @@ export interface ColumnPlan {
   readonly range: ValueRange;
   /** UTF-8 of the chunk's dictionary (string columns only). */
   readonly utf8: Utf8Strings | null;
+  /** Values minus the reference column's values, for columns encoded against a reference. */
+  readonly differences?: Float64Array;
 }
 
 /** Raw buffers of a column in one batch (validity first; an empty validity means no NULLs). */
@@ -35,57 +36,8 @@ export interface ColumnBuffers {
   readonly nullCount: number;
 }
 
-/** How the writer chooses layouts: 'plain' writes pure Arrow, 'auto' lets encodings compete. */
-export interface PlanOptions {
-  readonly encodings: 'auto' | 'plain';
-  readonly level: number;
-  readonly batchRowsMax: number;
-  /** A requested encoding name for this column (see EncodingRequest). */
-  readonly request?: string;
-}
-
 const empty = new Uint8Array(0);
 const utf8Encoder = new TextEncoder();
-
-/** Plans column `index` (its `field`) of a partition from the gathered chunk. */
-export function planColumn(field: Field, index: number, chunk: ColumnChunk, rows: number, options: PlanOptions): ColumnPlan {
-  if (chunk.kind === 'string') return planStrings(field, index, chunk, rows, options);
-  const numeric = numericRange(chunk);
-  const plain = numericPhysical(field, numeric);
-  const context = { level: options.level, batchRowsMax: options.batchRowsMax, request: options.request };
-  const integerLike = plain.kind === 'int' || plain.kind === 'date32' || plain.kind === 'timestamp-us';
-  const encoding = options.encodings === 'auto' && rows > 0 && integerLike
-    ? chooseIntegerEncoding(chunk.values as Int32Array | Float64Array, chunk.nulls, (end) => encodeNumbers(chunk, plain, 0, end), context)
-    : undefined;
-  const physical: PhysicalType = encoding === undefined ? plain
-    : { kind: 'int', bitWidth: encoding.layout === 'bytes' ? (8 * encoding.width) as 8 | 16 | 32 | 64 : 8, unsigned: true };
-  const column: PartitionColumn = encoding === undefined ? { ...field, physical } : { ...field, physical, encoding };
-  return { column, chunk, range: columnRange(chunk, field.type, numeric), utf8: null };
-}
-
-function planStrings(field: Field, index: number, chunk: StringChunk, rows: number, options: PlanOptions): ColumnPlan {
-  const distinct = chunk.dictionary.length;
-  const utf8 = encodeUtf8Strings(chunk.dictionary);
-  const range = columnRange(chunk, field.type, null);
-  const context = { level: options.level, batchRowsMax: options.batchRowsMax, request: options.request };
-  const auto = options.encodings === 'auto' && rows > 0;
-  if (rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax) {
-    const indexBitWidth = intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32;
-    const encoding = auto ? chooseCodesEncoding(chunk.codes, chunk.nulls, distinct, (end) => encodeInts(chunk.codes, 0, end, indexBitWidth), context) : undefined;
-    const physical: PhysicalType = encoding === undefined
-      ? { kind: 'dictionary', indexBitWidth, dictionaryId: index }
-      : { kind: 'dictionary', indexBitWidth: 8, dictionaryId: index, indexUnsigned: true };
-    return { column: encoding === undefined ? { ...field, physical } : { ...field, physical, encoding }, chunk, range, utf8 };
-  }
-  const rowsOfText = { data: utf8.data, offsets: utf8.offsets, codes: chunk.codes, nulls: chunk.nulls };
-  const plainSample = (end: number): Uint8Array[] => {
-    const { offsets, data } = plainStrings(chunk, utf8, 0, end);
-    return [new Uint8Array(offsets.buffer), data];
-  };
-  const encoding = auto ? chooseTextEncoding(rowsOfText, rows, plainSample, context) : undefined;
-  if (encoding === undefined) return { column: { ...field, physical: { kind: 'utf8' } }, chunk, range, utf8 };
-  return { column: { ...field, physical: { kind: encoding.layout === 'tokens' ? 'binary' : 'utf8' }, encoding }, chunk, range, utf8 };
-}
 
 /** Throws input PARTITION_TYPE_UNSUPPORTED for a column type no partition can hold. */
 export function checkStorable(field: Field): void {
@@ -96,7 +48,8 @@ export function checkStorable(field: Field): void {
   }
 }
 
-function numericPhysical(field: Field, range: NumericRange): PhysicalType {
+/** The plain Arrow layout of a numeric column holding `range` (refuses values its type cannot store). */
+export function numericPhysical(field: Field, range: NumericRange): PhysicalType {
   const type = field.type;
   switch (type.id) {
     case 'boolean': return { kind: 'bool' };
@@ -129,7 +82,7 @@ function requireExactIntegers(field: Field, range: NumericRange, magnitudeMax = 
 }
 
 /** Narrowest signed width holding [min, max]: 8, 16, 32 or (when allowed) 64 bits. */
-function intWidth(min: number, max: number, allow64: boolean): 8 | 16 | 32 | 64 {
+export function intWidth(min: number, max: number, allow64: boolean): 8 | 16 | 32 | 64 {
   if (min >= -128 && max <= 127) return 8;
   if (min >= -32_768 && max <= 32_767) return 16;
   if (min >= -2_147_483_648 && max <= 2_147_483_647) return 32;
@@ -159,7 +112,7 @@ export function encodeColumnBuffers(plan: ColumnPlan, start: number, end: number
   const { physical, encoding } = plan.column;
   const chunk = plan.chunk;
   if (encoding?.kind === 'integers') {
-    const values = chunk.kind === 'string' ? chunk.codes : chunk.values as Int32Array | Float64Array;
+    const values = plan.differences ?? (chunk.kind === 'string' ? chunk.codes : chunk.values as Int32Array | Float64Array);
     return { buffers: [bitmap, layOut(toStored(values, chunk.nulls, start, end, encoding, batch), encoding)], nullCount };
   }
   if (chunk.kind === 'string') {
@@ -201,7 +154,8 @@ export function plainColumnBytes(plan: ColumnPlan, rows: number): number {
   return validity + bytes;
 }
 
-function encodeNumbers(chunk: NumericChunk, physical: PhysicalType, start: number, end: number): Uint8Array {
+/** The plain Arrow data buffer of rows [start, end) of a numeric chunk. */
+export function encodeNumbers(chunk: NumericChunk, physical: PhysicalType, start: number, end: number): Uint8Array {
   const values = chunk.values as Int32Array | Float64Array | Uint8Array;
   switch (physical.kind) {
     case 'bool': return packBits(values as Uint8Array, start, end);
@@ -214,7 +168,7 @@ function encodeNumbers(chunk: NumericChunk, physical: PhysicalType, start: numbe
 }
 
 /** Integers of rows [start, end) at `bitWidth` (values are known to fit). */
-function encodeInts(values: Int32Array | Float64Array, start: number, end: number, bitWidth: 8 | 16 | 32 | 64): Uint8Array {
+export function encodeInts(values: Int32Array | Float64Array, start: number, end: number, bitWidth: 8 | 16 | 32 | 64): Uint8Array {
   const slice = values.subarray(start, end);
   switch (bitWidth) {
     case 8: { const out = new Int8Array(slice.length); out.set(slice); return new Uint8Array(out.buffer); }
@@ -258,7 +212,7 @@ function packBits(values: Uint8Array, start: number, end: number): Uint8Array {
 }
 
 /** Plain Utf8 of rows [start, end): each row's bytes copied from the chunk dictionary's UTF-8. */
-function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: number, end: number): Utf8Strings {
+export function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: number, end: number): Utf8Strings {
   const codes = chunk.codes;
   const nulls = chunk.nulls;
   const offsets = new Int32Array(end - start + 1);

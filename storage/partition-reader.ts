@@ -14,7 +14,7 @@ import type { BatchFilter } from './partition-zones.js';
 import type { Store } from './store.js';
 import type { PartitionMeta } from './table-types.js';
 import { sameType, typeToSql, type Schema } from './types.js';
-import type { Batch, Vector } from './vector.js';
+import type { Batch, NumericVector, Vector } from './vector.js';
 import { zstdDecompress } from './zstd-codec.js';
 
 /** Bytes of one column's range in one batch, keyed by column position. */
@@ -31,8 +31,9 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
   checkCancelled(signal, meta);
   const layout = await loadPartitionLayout(store, meta);
   checkSchema(meta, layout, schema, columns);
+  const wanted = withReferences(layout, columns);
+  checkReferences(meta, layout, schema, wanted);
   const selected = selectBatches(layout, batchFilter);
-  const wanted = [...new Set(columns)].sort((a, b) => a - b);
   const dictionaries = new Map<number, Promise<string[]>>();
   const dictionaryOf = (column: number): Promise<string[]> => {
     let loading = dictionaries.get(column);
@@ -91,6 +92,23 @@ function checkSchema(meta: PartitionMeta, layout: PartitionLayout, schema: Schem
         { partition: meta.id, path: meta.path });
     }
   }
+}
+
+/**
+ * Checks the reference columns among `wanted`: decodable as the table's type, in range, and not
+ * encoded against a reference themselves (strata writes no chains, so a chain means damage).
+ */
+function checkReferences(meta: PartitionMeta, layout: PartitionLayout, schema: Schema, wanted: readonly number[]): void {
+  for (const column of wanted) {
+    const reference = referenceOf(layout, column);
+    if (reference === undefined) continue;
+    const source = layout.columns[reference];
+    if (source === undefined || reference >= column || referenceOf(layout, reference) !== undefined || source.physical.kind === 'dictionary'
+      || !sameType(source.type, layout.columns[column].type)) {
+      throw partitionCorrupt(meta, `column '${layout.columns[column].name}' names an unusable reference column ${reference}`);
+    }
+  }
+  checkSchema(meta, layout, schema, wanted);
 }
 
 /** Reads the ranges of `wanted` columns of one batch, coalescing adjacent ranges into one request. */
@@ -159,21 +177,62 @@ function decompressBuffer(bytes: Uint8Array, message: MessageLayout, index: numb
   return uncompressed === -1 ? payload : zstdDecompress(payload, uncompressed, where);
 }
 
+/** What decoding one batch needs: where its bytes are and how to get dictionaries. */
+interface BatchContext {
+  readonly meta: PartitionMeta;
+  readonly layout: PartitionLayout;
+  readonly index: number;
+  readonly bytes: ColumnBytes;
+  readonly schema: Schema;
+  readonly dictionaryOf: (column: number) => Promise<string[]>;
+  /** Vectors decoded so far in this batch: a reference column is decoded once for all its users. */
+  readonly decoded: Map<number, Vector>;
+}
+
 async function decodeBatch(meta: PartitionMeta, layout: PartitionLayout, index: number, bytes: ColumnBytes, schema: Schema,
   columns: readonly number[], dictionaryOf: (column: number) => Promise<string[]>): Promise<Batch> {
-  const batch = layout.batches[index];
+  const context: BatchContext = { meta, layout, index, bytes, schema, dictionaryOf, decoded: new Map() };
   const vectors: Vector[] = [];
+  for (const column of columns) vectors.push(await decodeStoredColumn(context, column));
+  return { length: layout.batches[index].rows, columns: vectors };
+}
+
+async function decodeStoredColumn(context: BatchContext, column: number): Promise<Vector> {
+  const { meta, layout, index, bytes, schema } = context;
+  const cached = context.decoded.get(column);
+  if (cached !== undefined) return cached;
+  const batch = layout.batches[index];
+  const stored = layout.columns[column];
+  const where = `partition ${meta.id} (${meta.path}), column '${stored.name}', batch ${index}`;
+  const range = batch.columnRanges[column];
+  const first = batch.firstBuffer[column];
+  const buffers: Uint8Array[] = [];
+  for (let i = 0; i < bufferCount(stored.physical); i++) buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where));
+  const dictionary = stored.physical.kind === 'dictionary' ? await context.dictionaryOf(column) : null;
+  const node = batch.nodes[column];
+  if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
+  const referenceColumn = referenceOf(layout, column);
+  const reference = referenceColumn === undefined ? undefined : (await decodeStoredColumn(context, referenceColumn)) as NumericVector;
+  const vector = decodeColumn({
+    column: stored, type: schema.fields[column].type, rows: batch.rows, batch: index, nullCount: node.nullCount, buffers, dictionary, where,
+    reference: reference?.values as Int32Array | Float64Array | undefined,
+  });
+  context.decoded.set(column, vector);
+  return vector;
+}
+
+/** The reference column of an encoded column, if it has one. */
+function referenceOf(layout: PartitionLayout, column: number): number | undefined {
+  const encoding = layout.columns[column].encoding;
+  return encoding?.kind === 'integers' ? encoding.reference : undefined;
+}
+
+/** `columns` plus the reference columns they are encoded against, each once, sorted. */
+function withReferences(layout: PartitionLayout, columns: readonly number[]): number[] {
+  const needed = new Set(columns);
   for (const column of columns) {
-    const stored = layout.columns[column];
-    const where = `partition ${meta.id} (${meta.path}), column '${stored.name}', batch ${index}`;
-    const range = batch.columnRanges[column];
-    const first = batch.firstBuffer[column];
-    const buffers: Uint8Array[] = [];
-    for (let i = 0; i < bufferCount(stored.physical); i++) buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where));
-    const dictionary = stored.physical.kind === 'dictionary' ? await dictionaryOf(column) : null;
-    const node = batch.nodes[column];
-    if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
-    vectors.push(decodeColumn({ column: stored, type: schema.fields[column].type, rows: batch.rows, batch: index, nullCount: node.nullCount, buffers, dictionary, where }));
+    const reference = referenceOf(layout, column);
+    if (reference !== undefined) needed.add(reference);
   }
-  return { length: batch.rows, columns: vectors };
+  return [...needed].sort((a, b) => a - b);
 }

@@ -10,9 +10,8 @@ import { StrataError } from './errors.js';
 import { gatherColumn } from './partition-column-chunk.js';
 import type { EncodingRequest } from './encoding-choice.js';
 import { encodingName } from './encoding-spec.js';
-import {
-  checkStorable, encodeColumnBuffers, planColumn, plainColumnBytes, type ColumnPlan, type Utf8Strings,
-} from './partition-column-encoder.js';
+import { checkStorable, encodeColumnBuffers, plainColumnBytes, type ColumnPlan, type Utf8Strings } from './partition-column-encoder.js';
+import { planColumns } from './partition-column-planner.js';
 import {
   align8, arrowMagic, batchRowsMaxDefault, compressedLengthPrefixBytes, MessageHeaderType, strataChecksumsKey, strataFormatEncodedVersion,
   strataFormatKey, strataFormatVersion, strataZonesKey, type BodyBuffer, type FieldNode, type PartitionChecksums,
@@ -198,8 +197,8 @@ export async function writePartition(store: Store, path: string, schema: Schema,
   schema.fields.forEach(checkStorable);
   const collected = await collectBatches(batches, schema);
   const rows = collected.rows;
-  const plans = schema.fields.map((field, index) => planColumn(field, index, gatherColumn(collected.batches, index, field, rows), rows,
-    { encodings, level, batchRowsMax, request: options.encodingRequests?.[field.name] }));
+  const chunks = schema.fields.map((field, index) => gatherColumn(collected.batches, index, field, rows));
+  const plans = planColumns(schema.fields, chunks, rows, { encodings, level, batchRowsMax, requests: options.encodingRequests });
   checkNullability(plans);
   const dictionaries = plans.filter((plan) => plan.column.physical.kind === 'dictionary').map((plan) => encodeDictionary(plan, level));
   const recordBatches: EncodedMessage[] = [];
