@@ -1,5 +1,13 @@
 /** ingest/: streaming CSV / NDJSON readers (plain, .gz, .zst), typed conversion and table loads. */
 export { ingestFiles } from './ingest-files.js';
+export { ingestParts, RecordingTarget } from './ingest-parts.js';
+export type { IngestPart } from './ingest-load.js';
+export type { ByteRange } from './byte-range.js';
+export {
+  checkFilesUnchanged, planParts, rangeBytesMin, rangeCount, rangesPerWorkerMax,
+  type FileStamp, type PartPlan, type PlannedPart,
+} from './part-plan.js';
+export { countLineEnds } from './range-lines.js';
 export {
   ingestDefaults,
   type IngestOptions, type IngestProgress, type IngestSummary, type IngestTarget,

@@ -20,13 +20,16 @@ const byteOrderMark = [0xef, 0xbb, 0xbf];
 /**
  * Scans `source` with `reader`, yielding after every scan that found records (the records are
  * then in the reader; the yielded buffer holds their bytes until the generator resumes).
+ * `fromFileStart` says the bytes begin at offset 0, where a UTF-8 byte order mark is skipped;
+ * a byte range from the middle of a file has none.
  */
-export async function* recordChunks(source: AsyncIterable<Buffer>, reader: RecordReader, limits: ChunkLimits, file: string): AsyncGenerator<Buffer> {
+export async function* recordChunks(source: AsyncIterable<Buffer>, reader: RecordReader, limits: ChunkLimits, file: string,
+  fromFileStart = true): AsyncGenerator<Buffer> {
   let buffer: Buffer = Buffer.allocUnsafe(Math.max(limits.readChunkBytes * 2, 64));
   let start = 0;
   let end = 0;
   let scanAt = limits.readChunkBytes;
-  let atFileStart = true;
+  let atFileStart = fromFileStart;
   for await (const chunk of source) {
     if (end + chunk.length > buffer.length) {
       buffer.copyWithin(0, start, end);
