@@ -1,11 +1,19 @@
-/** `strata ingest`: loads files into a table in one commit, with a progress bar and a summary. */
-import { Database, type IngestOptions, type IngestSummary } from '../service-manager/index.js';
+/**
+ * `strata ingest`: loads files into a table in one commit, with a progress bar and a summary;
+ * with --store on this machine, with --url through a running cluster (the node spreads the files
+ * over its live nodes and commits once).
+ */
+import { resolve } from 'node:path';
+import { Database, ingestRemote, type DistributedIngestSummary, type IngestOptions, type IngestSummary } from '../service-manager/index.js';
 import { ProgressBar } from './progress-bar.js';
 import { usageError } from './usage.js';
 
 /** Options of `strata ingest`, as given on the command line. */
 export interface IngestCommandOptions {
   readonly store?: string;
+  /** A node of a running cluster (ws://HOST:PORT); instead of --store. */
+  readonly url?: string;
+  readonly token?: string;
   readonly table?: string;
   readonly format?: string;
   readonly delimiter?: string;
@@ -60,14 +68,23 @@ export function summaryText(summary: IngestSummary): string {
   return text;
 }
 
+/** Which node built how many partitions, for a load through a cluster. */
+export function nodesText(summary: DistributedIngestSummary): string {
+  if (summary.nodes.length === 0) return '';
+  const shares = summary.nodes.map((share) => `${share.node} ${share.partitions} partition(s), ${share.rows.toLocaleString('en-US')} rows`);
+  return `built on ${summary.nodes.length} node(s): ${shares.join('; ')}\n`;
+}
+
 /** Runs `strata ingest`. */
 export async function ingestCommand(options: IngestCommandOptions): Promise<void> {
-  if (options.store === undefined) throw usageError('strata ingest needs --store DIR');
+  if (options.store === undefined && options.url === undefined) throw usageError('strata ingest needs --store DIR or --url ws://HOST:PORT');
+  if (options.store !== undefined && options.url !== undefined) throw usageError('give --store or --url, not both');
   if (options.table === undefined) throw usageError('strata ingest needs --table NAME');
   if (options.files.length === 0) throw usageError('strata ingest needs at least one FILE');
   const progress = new ProgressBar(`loading ${options.table}`);
   const ingestOptions = toIngestOptions(options, progress);
-  const database = await Database.open(options.store);
+  if (options.url !== undefined) return ingestThroughCluster(options.url, options.table, options, ingestOptions, progress);
+  const database = await Database.open(options.store!);
   try {
     const summary = await database.ingest(options.table, options.files, ingestOptions);
     progress.finish();
@@ -75,5 +92,19 @@ export async function ingestCommand(options: IngestCommandOptions): Promise<void
   } finally {
     progress.finish();
     await database.close();
+  }
+}
+
+/** The load through a node: paths go absolute (the node reads them), the summary adds each node's share. */
+async function ingestThroughCluster(url: string, table: string, options: IngestCommandOptions, ingestOptions: IngestOptions, progress: ProgressBar): Promise<void> {
+  const { onProgress, signal: _signal, ...wire } = ingestOptions;
+  const files = options.files.map((file) => resolve(file));
+  const rejectsPath = wire.rejectsPath === undefined ? undefined : resolve(wire.rejectsPath);
+  try {
+    const summary = await ingestRemote(url, table, files, { ...wire, ...(rejectsPath === undefined ? {} : { rejectsPath }) }, { token: options.token, onProgress });
+    progress.finish();
+    process.stdout.write(summaryText(summary) + nodesText(summary));
+  } finally {
+    progress.finish();
   }
 }

@@ -40,6 +40,7 @@ function parse(argv: string[]) {
       host: { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
+      'ingest-root': { type: 'string', multiple: true },
       to: { type: 'string' },
       from: { type: 'string' },
       type: { type: 'string' },
@@ -90,10 +91,11 @@ async function main(argv: string[]): Promise<void> {
       if (positionals.length > 1) throw usageError('strata node start takes options only');
       return nodeCommand(positionals[0], {
         id: values.id, store: values.store, host: values.host, port: values.port, token: values.token, configFile: values.config,
+        ingestRoots: values['ingest-root'],
       });
     case 'ingest':
       return ingestCommand({
-        store: values.store, table: values.table, format: values.format, delimiter: values.delimiter,
+        store: values.store, url: values.url, token: values.token, table: values.table, format: values.format, delimiter: values.delimiter,
         header: values.header, noHeader: values['no-header'], nullMarkers: values.null, onError: values['on-error'],
         rejects: values.rejects, force: values.force, partitionRows: values['partition-rows'], files: positionals,
       });

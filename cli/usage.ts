@@ -16,9 +16,14 @@ Usage:
       --force                  load again even if the same file content was loaded before
       --partition-rows N       rows per partition (default 1,048,576)
   strata sql --url ws://HOST:PORT [--token T] [--format …] ["SQL"]  the same against a running node
-  strata node start --store DIR [--id ID] [--port N] [--host ADDR] [--token T] [--config FILE]
+  strata ingest --url ws://HOST:PORT [--token T] --table NAME [options] FILE...
+                                                              load through a cluster: files are split over the
+                                                              live nodes, one commit (paths must be readable by
+                                                              every node, e.g. on shared storage)
+  strata node start --store DIR [--id ID] [--port N] [--host ADDR] [--token T] [--config FILE] [--ingest-root DIR]...
                                                               run a service manager (binds 127.0.0.1 by default;
-                                                              another address requires --token)
+                                                              another address requires --token; ingest by path
+                                                              reads only under --ingest-root directories)
   strata cluster list | remove ID | activate ID --url http://HOST:PORT [--token T]
                                                               membership: a removed node drains and goes dormant
   strata backup create --store SRC --to DEST [--type full|incremental|differential] [--tables T1,T2] [--no-resume]

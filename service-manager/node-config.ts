@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { StrataError } from '../storage/index.js';
+import { resolveIngestRoots } from './distributed-ingest-paths.js';
 
 /** Everything a node needs to run. */
 export interface NodeConfig {
@@ -17,6 +18,11 @@ export interface NodeConfig {
   /** Bearer token; required when host is not a loopback address. */
   readonly token: string | null;
   readonly limits: NodeLimits;
+  /**
+   * Real paths of the directories clients may ingest files from by path. Empty: any absolute
+   * path on a loopback-bound node, none on any other (docs/ingest.md).
+   */
+  readonly ingestRoots?: readonly string[];
 }
 
 /** Named limits, each with the reason for its default. */
@@ -62,6 +68,8 @@ export interface NodeConfigInput {
   readonly port?: string;
   readonly token?: string;
   readonly configFile?: string;
+  /** --ingest-root DIR, repeatable; replaces "ingestRoots" of the config file. */
+  readonly ingestRoots?: readonly string[];
 }
 
 function configError(message: string): StrataError {
@@ -100,6 +108,14 @@ function limitsFrom(file: Record<string, unknown>): NodeLimits {
   return limits as unknown as NodeLimits;
 }
 
+function ingestRootsFrom(file: Record<string, unknown>): string[] {
+  const roots = file.ingestRoots ?? [];
+  if (!Array.isArray(roots) || !roots.every((root) => typeof root === 'string' && root !== '')) {
+    throw configError('"ingestRoots" in the config file must be an array of directory paths');
+  }
+  return roots as string[];
+}
+
 /** Parses and validates a node's configuration; flags win over the file. */
 export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
   const file = input.configFile === undefined ? {} : readConfigFile(input.configFile);
@@ -117,5 +133,5 @@ export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
     throw configError(`binding ${host} (not a loopback address) requires credentials: give --token with at least 16 characters ` +
       '(or "token" in the config file); clients then send "Authorization: Bearer <token>"');
   }
-  return { id, store, host, port, token, limits: limitsFrom(file) };
+  return { id, store, host, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)) };
 }

@@ -19,6 +19,7 @@ import { encodeBatch } from './arrow-ipc.js';
 import { encodeBatchFrame, encodeFrame, encodeJsonFrame, FrameKind } from './fragment-frames.js';
 import { planFromJson } from './plan-json.js';
 import { prometheusText, type NodeCounters } from './node-counters.js';
+import { registerIngestRoutes } from './distributed-ingest-routes.js';
 
 /** What the server needs of the node beyond its database. */
 export interface NodeServices {
@@ -130,6 +131,7 @@ export async function startServer(config: NodeConfig, database: Database, servic
   });
 
   registerClusterRoutes(app, config, database, services, log);
+  registerIngestRoutes(app, { config, store: database.store, membership: services.membership, log, sendError });
 
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: number }).statusCode;
