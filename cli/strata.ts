@@ -38,6 +38,7 @@ function parse(argv: string[]) {
       token: { type: 'string' },
       id: { type: 'string' },
       host: { type: 'string' },
+      'advertise-host': { type: 'string' },
       port: { type: 'string' },
       config: { type: 'string' },
       'ingest-root': { type: 'string', multiple: true },
@@ -91,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
       if (positionals.length > 1) throw usageError('strata node start takes options only');
       return nodeCommand(positionals[0], {
         id: values.id, store: values.store, host: values.host, port: values.port, token: values.token, configFile: values.config,
+        advertiseHost: values['advertise-host'],
         ingestRoots: values['ingest-root'],
       });
     case 'ingest':

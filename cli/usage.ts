@@ -24,6 +24,8 @@ Usage:
                                                               run a service manager (binds 127.0.0.1 by default;
                                                               another address requires --token; ingest by path
                                                               reads only under --ingest-root directories)
+      --advertise-host NAME    the host peers reach this node by and HDFS block locations are matched against
+                               (default: the bind address; the machine's host name when binding 0.0.0.0)
   strata cluster list | remove ID | activate ID --url http://HOST:PORT [--token T]
                                                               membership: a removed node drains and goes dormant
   strata backup create --store SRC --to DEST [--type full|incremental|differential] [--tables T1,T2] [--no-resume]

@@ -10,6 +10,11 @@ export interface ScanPartition {
   readonly id: string;
   readonly rows: number;
   readonly bytes: number;
+  /**
+   * The partition file's path relative to its table's directory (PartitionMeta.path), when it is a
+   * stored file: the cluster asks the store which hosts hold it, to run it where its data is.
+   */
+  readonly path?: string;
   /** Statistics per table column, in table schema order. */
   readonly columns: readonly ColumnStats[];
 }

@@ -1,6 +1,7 @@
 /**
  * The coordinator's side of distributed execution: assigns a fragment's partitions to the live
- * nodes balanced by bytes, runs them (in-process on this node, over the fragment RPC elsewhere),
+ * nodes, on hosts that hold their blocks where that keeps the load balanced by bytes
+ * (partition-placement.ts), runs them (in-process on this node, over the fragment RPC elsewhere),
  * releases each partition's output only once that partition completed, and re-runs the partitions
  * of a node that fails or stops answering on the nodes that remain. Cancelling the query aborts
  * every RPC, and the workers stop.
@@ -11,6 +12,7 @@ import { BoundedChannel } from './bounded-channel.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { decodeBatches } from './arrow-ipc.js';
 import { FrameKind, readFrames } from './fragment-frames.js';
+import { assignPartitions, hostOfUrl, type PartitionLocality } from './partition-placement.js';
 import { planToJson } from './plan-json.js';
 
 /** Batches in flight between the workers and the merge: bounds coordinator memory. */
@@ -26,19 +28,8 @@ export type FragmentEvent =
 /** Runs a fragment over some partitions in this process, partition by partition. */
 export type LocalFragmentRunner = (task: FragmentTask, signal: AbortSignal) => AsyncIterable<FragmentEvent>;
 
-/** Assigns partitions to nodes, largest first to the least loaded node (balanced by bytes). */
-export function assignPartitions(partitions: readonly ScanPartition[], nodes: readonly string[]): Map<string, number[]> {
-  const load = new Map(nodes.map((node) => [node, 0]));
-  const assignment = new Map<string, number[]>(nodes.map((node) => [node, []]));
-  const order = partitions.map((_, i) => i).sort((a, b) => partitions[b].bytes - partitions[a].bytes || a - b);
-  for (const index of order) {
-    let best = nodes[0];
-    for (const node of nodes) if (load.get(node)! < load.get(best)!) best = node;
-    assignment.get(best)!.push(index);
-    load.set(best, load.get(best)! + partitions[index].bytes);
-  }
-  return assignment;
-}
+/** Finds the hosts holding a task's partitions (partition-locality.ts); absent when the store has no hosts. */
+export type LocalityLookup = (table: string, partitions: readonly ScanPartition[], signal: AbortSignal) => Promise<PartitionLocality>;
 
 /** True for failures that mean "this node could not do it", not "the query is wrong". */
 function isNodeFailure(error: StrataError): boolean {
@@ -52,6 +43,7 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
     private readonly selfId: string,
     private readonly token: string | null,
     private readonly runLocal: LocalFragmentRunner,
+    private readonly locate?: LocalityLookup,
   ) {}
 
   async *execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
@@ -72,14 +64,16 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
   private async runRounds(task: FragmentTask, signal: AbortSignal, progress: FragmentProgress, channel: BoundedChannel<Batch>): Promise<void> {
     let pending = task.partitions.map((_, i) => i);
     const failedNodes = new Set<string>();
+    const locality = await this.localityOf(task, signal);
     for (let round = 0; pending.length > 0; round++) {
       if (round >= assignmentRoundsMax) {
         throw new StrataError('io', 'CLUSTER_UNAVAILABLE', `nodes kept failing: gave up after ${assignmentRoundsMax} rounds with ${pending.length} partitions left`);
       }
-      const nodes = this.membershipOf().workers().map((member) => member.id).filter((id) => !failedNodes.has(id));
+      const nodes = this.membershipOf().workers().filter((member) => !failedNodes.has(member.id))
+        .map((member) => ({ id: member.id, host: hostOfUrl(member.url) }));
       if (nodes.length === 0) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', 'no live node is left to run the query; check `strata cluster list`');
       const partitions = pending.map((i) => task.partitions[i]);
-      const assignment = assignPartitions(partitions, nodes);
+      const assignment = assignPartitions(partitions, nodes, locality);
       const completed = new Set<number>();
       await Promise.all([...assignment].filter(([, indexes]) => indexes.length > 0).map(async ([node, indexes]) => {
         const subset = indexes.map((i) => pending[i]);
@@ -96,6 +90,12 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
       }));
       pending = pending.filter((partition) => !completed.has(partition));
     }
+  }
+
+  /** Hosts of the task's partitions; none to ask for when only one node works (placement has no choice). */
+  private async localityOf(task: FragmentTask, signal: AbortSignal): Promise<PartitionLocality> {
+    if (this.locate === undefined || this.membershipOf().workers().length < 2) return new Map();
+    return this.locate(task.table, task.partitions, signal);
   }
 
   private async runOnNode(node: string, task: FragmentTask, partitionIndexes: number[], signal: AbortSignal,

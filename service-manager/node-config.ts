@@ -3,6 +3,7 @@
  * optional JSON file) and passed down as one typed object.
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { StrataError } from '../storage/index.js';
 import { resolveIngestRoots } from './distributed-ingest-paths.js';
 
@@ -14,6 +15,12 @@ export interface NodeConfig {
   readonly store: string;
   /** Address to bind; 127.0.0.1 unless told otherwise. */
   readonly host: string;
+  /**
+   * The host name other nodes reach this one by, written into its cluster URL, and the host that
+   * placement matches against HDFS block locations (--advertise-host; the machine's host name when
+   * binding a wildcard address such as 0.0.0.0; else the bind address is used).
+   */
+  readonly advertiseHost?: string;
   readonly port: number;
   /** Bearer token; required when host is not a loopback address. */
   readonly token: string | null;
@@ -65,6 +72,8 @@ export interface NodeConfigInput {
   readonly id?: string;
   readonly store?: string;
   readonly host?: string;
+  /** --advertise-host NAME. */
+  readonly advertiseHost?: string;
   readonly port?: string;
   readonly token?: string;
   readonly configFile?: string;
@@ -116,6 +125,21 @@ function ingestRootsFrom(file: Record<string, unknown>): string[] {
   return roots as string[];
 }
 
+/** True for the addresses that bind every interface: nobody can reach a node by them. */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/** The advertised host: given, else the machine's name for a wildcard bind; validated as a URL host. */
+function advertiseHostOf(given: string | undefined, bindHost: string): string | undefined {
+  const host = given ?? (isWildcard(bindHost) ? hostname() : undefined);
+  if (host === undefined) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,253}$/.test(host) && !/^\[?[0-9A-Fa-f:.]+\]?$/.test(host)) {
+    throw configError(`advertise host '${host}' must be a host name or IP address that other nodes can reach this one by`);
+  }
+  return host;
+}
+
 /** Parses and validates a node's configuration; flags win over the file. */
 export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
   const file = input.configFile === undefined ? {} : readConfigFile(input.configFile);
@@ -125,6 +149,7 @@ export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
   const store = pick(input.store, 'store');
   if (store === undefined) throw configError('a node needs a store: --store DIR (or "store" in the config file)');
   const host = pick(input.host, 'host') ?? '127.0.0.1';
+  const advertiseHost = advertiseHostOf(pick(input.advertiseHost, 'advertiseHost'), host);
   const portText = pick(input.port, 'port') ?? '7070';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw configError(`port '${portText}' must be a whole number 0-65535`);
@@ -133,5 +158,5 @@ export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
     throw configError(`binding ${host} (not a loopback address) requires credentials: give --token with at least 16 characters ` +
       '(or "token" in the config file); clients then send "Authorization: Bearer <token>"');
   }
-  return { id, store, host, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)) };
+  return { id, store, host, advertiseHost, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)) };
 }

@@ -8,6 +8,7 @@ import { Database } from './database.js';
 import { ClusterFragmentExecutor } from './cluster-executor.js';
 import { ClusterMembership } from './cluster-membership.js';
 import type { NodeConfig } from './node-config.js';
+import { PartitionLocator } from './partition-locality.js';
 import { newNodeCounters, type NodeCounters } from './node-counters.js';
 import { startServer, type RunningServer } from './server.js';
 
@@ -32,12 +33,17 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   // The executor runs this node's share through the database, which is opened with the executor.
   let database: Database | null = null;
   let membership: ClusterMembership | null = null;
+  let locator: PartitionLocator | null = null;
   const executor = new ClusterFragmentExecutor(() => membership!, config.id, config.token,
-    (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal));
+    (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal),
+    async (table, partitions, signal) => locator?.locate(table, partitions, signal) ?? new Map());
   database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor });
+  locator = PartitionLocator.forStore(database.store);
   membership = new ClusterMembership(database.store, config.id, config.token);
   const server = await startServer(config, database, { membership, counters }, log);
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.port}`;
+  // Peers reach the node, and placement finds its host, by the advertised host when there is one.
+  const urlHost = config.advertiseHost ?? config.host;
+  const url = `http://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${server.port}`;
   await membership.start(url);
   log({ level: 'info', msg: 'listening', url, store: config.store, auth: config.token !== null, members: membership.members().map((member) => member.id) });
   let stopping: Promise<void> | null = null;

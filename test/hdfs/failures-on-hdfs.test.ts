@@ -18,6 +18,7 @@ import {
 import { runCli, runCliOk } from '../support/cli.js';
 import { startMiniHdfs, type MiniHdfs } from '../support/hdfs/minicluster.js';
 import { tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
 
 /** Rows per lineitem partition: sf0.1 (600,572 rows) becomes 7 partitions, so a query spans several files. */
 const lineitemPartitionRows = 100_000;
@@ -214,13 +215,6 @@ class StopDataNodeMidQuery implements Store {
   delete(path: string): Promise<void> { return this.store.delete(path); }
   mkdirs(path: string): Promise<void> { return this.store.mkdirs(path); }
   close(): Promise<void> { return this.store.close(); }
-}
-
-/** The CREATE TABLE statement of one TPC-H table, from schema.sql. */
-function tpchCreateTable(table: string): string {
-  const statement = new RegExp(`create\\s+table\\s+${table}\\b[^;]*`, 'i').exec(readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8'));
-  assert.ok(statement, `schema.sql has no table ${table}`);
-  return statement[0];
 }
 
 /** A TCP port nothing listens on (bound, then released). */

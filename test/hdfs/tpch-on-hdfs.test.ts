@@ -16,6 +16,7 @@ import { diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
 import { startMiniHdfs, type MiniHdfs } from '../support/hdfs/minicluster.js';
 import { tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
 
 const tables = ['nation', 'region', 'part', 'supplier', 'partsupp', 'customer', 'orders', 'lineitem'];
 /** Rows per partition for the loads: lineitem (600,572 rows) and orders (150,000) span several files. */
@@ -33,11 +34,8 @@ describe('TPC-H sf0.1 on HDFS through the CLI, against DuckDB', function () {
     this.timeout(900_000);
     hdfs = await startMiniHdfs();
     storeUrl = `hdfs://${hdfs.superuser}@${new URL(hdfs.namenodeUrl).host}/strata/tpch-${randomBytes(4).toString('hex')}`;
-    const schema = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8');
     for (const table of tables) {
-      const create = new RegExp(`create\\s+table\\s+${table}\\b[^;]*`, 'i').exec(schema);
-      assert.ok(create, `schema.sql has no table ${table}`);
-      await runCliOk(['sql', '--store', storeUrl, create[0]]);
+      await runCliOk(['sql', '--store', storeUrl, tpchCreateTable(table)]);
       const run = await runCliOk(['ingest', '--store', storeUrl, '--table', table, '--delimiter', '|', '--no-header',
         '--partition-rows', String(partitionRows), join(tpchDirectory, 'sf0.1', `${table}.tbl.zst`)], { timeoutMs: 300_000 });
       assert.match(run.stdout, new RegExp(`${table}: loaded [\\d,]+ rows`));

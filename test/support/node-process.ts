@@ -42,3 +42,26 @@ export function startNodeProcess(args: readonly string[], timeoutMs = 30_000): P
     });
   });
 }
+
+/** A node's work counters (/v1/node/stats): partitionsRun, fragmentsStarted… */
+export async function nodeCounters(node: NodeProcess): Promise<Record<string, number>> {
+  const body = await (await fetch(`${node.httpUrl}/v1/node/stats`)).json() as { counters: Record<string, number> };
+  return body.counters;
+}
+
+/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits until `node` sees `count` live cluster members. */
+export async function waitForLiveMembers(node: NodeProcess, count: number, timeoutMs = 15_000): Promise<void> {
+  await waitFor(async () => {
+    const body = await (await fetch(`${node.httpUrl}/v1/cluster`)).json() as { members: { live: boolean }[] };
+    return body.members.filter((member) => member.live).length === count;
+  }, `${count} live members`, timeoutMs);
+}
