@@ -81,9 +81,9 @@ export class Load {
     const whole = part.range === undefined ? await openByteSource(part.file, readChunkBytes) : null;
     const source: PartSource & { firstByte?: number } = whole ?? new RangeByteSource(part.file, part.range!, readChunkBytes);
     const atFileStart = part.range === undefined || part.range.start === 0;
-    const lines = new RangeLines(part.file, () => source.firstByte ?? 0);
-    const samplesBefore = this.failures.samples.length;
     const reader = this.reader(part.file, atFileStart);
+    const lines = new RangeLines(part.file, () => source.firstByte ?? 0, reader instanceof CsvRecordReader);
+    const samplesBefore = this.failures.samples.length;
     const limits = { readChunkBytes, recordBytesMax: this.settings.recordBytesMax };
     this.checkSignal();
     try {

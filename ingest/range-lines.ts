@@ -14,10 +14,10 @@ const carriageReturn = 0x0d;
 const countChunkBytes = 4 * 1024 * 1024;
 
 /**
- * Line ends in the file's bytes [0, endOffset), counted as the CSV tokenizer counts them: LF,
- * CRLF and a lone CR are one line end each.
+ * Line ends in the file's bytes [0, endOffset), counted as the readers count them: LF and CRLF
+ * are one line end each, and so is a lone CR for CSV (`loneCarriageReturn`), not for NDJSON.
  */
-export async function countLineEnds(path: string, endOffset: number): Promise<number> {
+export async function countLineEnds(path: string, endOffset: number, loneCarriageReturn = true): Promise<number> {
   if (endOffset <= 0) return 0;
   let lines = 0;
   let previous = -1;
@@ -27,7 +27,7 @@ export async function countLineEnds(path: string, endOffset: number): Promise<nu
       for (let i = 0; i < chunk.length; i++) {
         const byte = chunk[i];
         if (byte === lineFeed) lines += previous === carriageReturn ? 0 : 1;
-        else if (byte === carriageReturn) lines++;
+        else if (byte === carriageReturn && loneCarriageReturn) lines++;
         previous = byte;
       }
     }
@@ -41,8 +41,11 @@ export async function countLineEnds(path: string, endOffset: number): Promise<nu
 export class RangeLines {
   private linesBefore: number | null = null;
 
-  /** `firstByte` is the file offset of the range's first record (0: lines are already absolute). */
-  constructor(private readonly path: string, private readonly firstByte: () => number) {}
+  /**
+   * `firstByte` gives the file offset of the range's first record (0: lines are already
+   * absolute); `loneCarriageReturn` says whether the file's reader ends lines at a lone CR.
+   */
+  constructor(private readonly path: string, private readonly firstByte: () => number, private readonly loneCarriageReturn: boolean) {}
 
   /** The error with its line made absolute, when it is an error about this range's file. */
   async locate(error: unknown): Promise<unknown> {
@@ -50,7 +53,7 @@ export class RangeLines {
     const { file, line } = error.details;
     const firstByte = this.firstByte();
     if (file !== this.path || typeof line !== 'number' || firstByte <= 0) return error;
-    this.linesBefore ??= await countLineEnds(this.path, firstByte);
+    this.linesBefore ??= await countLineEnds(this.path, firstByte, this.loneCarriageReturn);
     const absolute = this.linesBefore + line;
     const prefix = `${file}:${line}`;
     const message = error.message.startsWith(prefix) ? `${file}:${absolute}${error.message.slice(prefix.length)}` : error.message;

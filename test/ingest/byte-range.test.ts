@@ -98,6 +98,24 @@ describe('ingest/byte ranges', () => {
     assert.equal(await countLineEnds(path, start), 200);
   });
 
+  it('splits NDJSON too, where a lone CR inside a line is not a line end', async () => {
+    const lines = Array.from({ length: 120 }, (_, i) => `{"id": ${i},\r"name": "n${i}"}`);
+    lines[97] = '{"id": "x"}';
+    const text = `${lines.join('\n')}\n`;
+    const path = await dir.file('data.ndjson', text);
+    const table = await newTable(dir, twoColumns);
+    const parts: IngestPart[] = [{ file: path, range: { start: 0, end: 500 } }, { file: path, range: { start: 500, end: text.length } }];
+    const error = await rejection(ingestParts(new RecordingTarget(table, await table.snapshot()), parts));
+    assert.equal(error.code, 'INGEST_BAD_VALUE');
+    assert.equal(error.details.line, 98);
+    lines[97] = '{"id": 97}';
+    const good = await dir.file('good.ndjson', `${lines.join('\n')}\n`);
+    const summary = await ingestParts(new RecordingTarget(table, await table.snapshot()), [
+      { file: good, range: { start: 0, end: 777 } }, { file: good, range: { start: 777, end: 2000 } }, { file: good, range: { start: 2000, end: text.length + 10 } },
+    ]);
+    assert.equal(summary.rowsLoaded, 120);
+  });
+
   it('makes reject samples of a range name true lines too', async () => {
     const text = `${Array.from({ length: 50 }, (_, i) => (i === 40 ? 'x|bad|' : `${i}|ok|`)).join('\n')}\n`;
     const path = await dir.file('rej.tbl', text);
