@@ -6,15 +6,14 @@
  * faster than 1 here; the figures measure overhead, not scale-out. Not a test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Database, StrataClient } from '../service-manager/index.js';
+import { median, repoRoot, writeBenchSection } from './bench-report.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tpch = join(repoRoot, '..', 'shared', 'data', 'tpch');
 const cli = join(repoRoot, 'dist', 'cli', 'strata.js');
 /** Warm runs per query; the median is reported. */
@@ -28,10 +27,6 @@ const queries = [
   { name: 'week range count', sql: "SELECT count(*) FROM lineitem WHERE l_shipdate BETWEEN DATE '1995-03-01' AND DATE '1995-03-07'" },
   { name: 'distinct orders per ship mode', sql: 'SELECT l_shipmode, count(DISTINCT l_orderkey) FROM lineitem GROUP BY 1 ORDER BY 1' },
 ];
-
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-}
 
 async function timeMedian(run: () => Promise<unknown>): Promise<number> {
   await run();
@@ -121,12 +116,7 @@ function report(scale: string, embedded: number[], one: number[], three: number[
   ];
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
-  const file = join(repoRoot, 'docs', 'benchmarks.md');
-  const marker = '<!-- bench:cluster -->';
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const pattern = new RegExp(`${marker}[\\s\\S]*?${marker}\\n?`);
-  const section = `${marker}\n${text}${marker}\n`;
-  writeFileSync(file, pattern.test(previous) ? previous.replace(pattern, section) : `${previous}\n${section}`);
+  writeBenchSection('cluster', text);
 }
 
 main().catch((error: unknown) => {

@@ -6,15 +6,14 @@
  *   npm run bench -- --scale sf0.1   the small file, for a quick look
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Database } from '../service-manager/index.js';
+import { machine, median, repoRoot, writeBenchSection } from './bench-report.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tpch = join(repoRoot, '..', 'shared', 'data', 'tpch');
 /** Warm runs per query; the median is reported (these machines are noisy). */
 const runsPerQuery = 5;
@@ -32,10 +31,6 @@ const queries: { name: string; sql: string }[] = [
   { name: 'distinct orders per ship mode', sql: 'SELECT l_shipmode, count(DISTINCT l_orderkey) FROM lineitem GROUP BY 1 ORDER BY 1' },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 async function timeMs(action: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -53,10 +48,6 @@ function directoryBytes(path: string): number {
   return total;
 }
 
-function machine(): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  return `${cpu}, ${cpus().length} vCPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-}
 
 interface Row { what: string; strata: number; reference: number; unit: string; referenceName: string }
 
@@ -133,12 +124,7 @@ function report(scale: string, rows: Row[], threads: string): void {
   ];
   const text = lines.join('\n');
   process.stdout.write(`${text}\n`);
-  const file = join(repoRoot, 'docs', 'benchmarks.md');
-  const marker = `<!-- bench:${scale} -->`;
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nFigures come from `npm run bench`; each beside its reference, measured in the same run.\n';
-  const pattern = new RegExp(`${marker}[\\s\\S]*?${marker}\\n?`);
-  const section = `${marker}\n${text}${marker}\n`;
-  writeFileSync(file, pattern.test(previous) ? previous.replace(pattern, section) : `${previous}\n${section}`);
+  writeBenchSection(scale, text);
 }
 
 main().catch((error: unknown) => {
