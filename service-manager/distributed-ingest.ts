@@ -9,7 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { StrataError, Table, toStrataError, type PartitionMeta, type Snapshot, type Store } from '../storage/index.js';
+import { StrataError, Table, toStrataError, type PartitionMeta, type Snapshot } from '../storage/index.js';
 import { checkFilesUnchanged, planParts, type IngestProgress, type IngestSummary, type PartPlan } from '../ingest/index.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import type { IngestPathPolicy } from './distributed-ingest-paths.js';
