@@ -146,6 +146,14 @@ export function chooseCodesEncoding(codes: Int32Array, nulls: Uint8Array | null,
   ], context);
 }
 
+/**
+ * Compressed bytes of a dictionary-encoded sample: its indices plus the sample's share of the
+ * dictionary, which the whole partition stores once. Compares with text encodings' sample bytes.
+ */
+export function dictionarySampleBytes(indices: Uint8Array, dictionary: readonly Uint8Array[], sampleRows: number, rows: number, level: number): number {
+  return compressedBytes([indices], level) + (compressedBytes(dictionary, level) * sampleRows) / rows;
+}
+
 /** Joined or tokenized text for a column of mostly distinct strings, or plain Utf8. */
 export function chooseTextEncoding(rows: TextRows, rowCount: number, plainSample: (end: number) => Uint8Array[],
   context: ChoiceContext): Choice<TextEncoding> {

@@ -5,7 +5,8 @@
  * date from the ship date, an end time from a start time).
  */
 import {
-  chooseCodesEncoding, chooseIntegerEncoding, chooseReferenceEncoding, chooseTextEncoding, encodingGainMin, referenceMayPay, type ChoiceContext,
+  chooseCodesEncoding, chooseIntegerEncoding, chooseReferenceEncoding, chooseTextEncoding, dictionarySampleBytes, encodingGainMin,
+  encodingSampleRowsMax, referenceMayPay, type ChoiceContext,
 } from './encoding-choice.js';
 import type { IntegerValues } from './encoding-integers.js';
 import type { IntegerEncoding } from './encoding-spec.js';
@@ -25,6 +26,9 @@ export interface PlanOptions {
   /** Requested encoding names by column name (see EncodingRequest). */
   readonly requests?: Readonly<Record<string, string>>;
 }
+
+/** Dictionaries this small always stay dictionaries (their codes may be bit-packed); larger ones compete with text encodings. */
+const packedDictionaryEntriesMax = 256;
 
 /** A plan with the compressed sample bytes of its choice, to compare against reference candidates. */
 interface Planned {
@@ -72,8 +76,9 @@ function planStrings(field: Field, index: number, chunk: StringChunk, rows: numb
   const range = columnRange(chunk, field.type, null);
   const context = contextOf(field, options);
   const auto = options.encodings === 'auto' && rows > 0;
-  if (rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax) {
-    const indexBitWidth = intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32;
+  const dictionaryPossible = rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax;
+  const indexBitWidth = intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32;
+  if (dictionaryPossible && (!auto || distinct <= packedDictionaryEntriesMax || context.request === 'plain')) {
     const encoding = auto ? chooseCodesEncoding(chunk.codes, chunk.nulls, distinct, (end) => encodeInts(chunk.codes, 0, end, indexBitWidth), context).encoding : undefined;
     const column = encoding === undefined
       ? { ...field, physical: { kind: 'dictionary', indexBitWidth, dictionaryId: index } as PhysicalType }
@@ -85,7 +90,16 @@ function planStrings(field: Field, index: number, chunk: StringChunk, rows: numb
     const { offsets, data } = plainStrings(chunk, utf8, 0, end);
     return [new Uint8Array(offsets.buffer), data];
   };
-  const encoding = auto ? chooseTextEncoding(rowsOfText, rows, plainSample, context).encoding : undefined;
+  const choice = auto ? chooseTextEncoding(rowsOfText, rows, plainSample, context) : undefined;
+  if (dictionaryPossible && choice !== undefined) {
+    // A large dictionary competes with text encodings: repeated long values favour it, varied text does not.
+    const sampleEnd = Math.min(rows, encodingSampleRowsMax);
+    const dictionaryBytes = dictionarySampleBytes(encodeInts(chunk.codes, 0, sampleEnd, indexBitWidth), [new Uint8Array(utf8.offsets.buffer), utf8.data], sampleEnd, rows, options.level);
+    if (!(choice.bytes < dictionaryBytes * (1 - encodingGainMin)) && context.request !== 'joined' && context.request !== 'tokens') {
+      return { plan: { column: { ...field, physical: { kind: 'dictionary', indexBitWidth, dictionaryId: index } }, chunk, range, utf8 }, sampleBytes: Infinity };
+    }
+  }
+  const encoding = choice?.encoding;
   const column = encoding === undefined ? { ...field, physical: { kind: 'utf8' } as PhysicalType }
     : { ...field, physical: { kind: encoding.layout === 'tokens' ? 'binary' : 'utf8' } as PhysicalType, encoding };
   return { plan: { column, chunk, range, utf8 }, sampleBytes: Infinity };
