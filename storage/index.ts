@@ -18,6 +18,7 @@ export {
 export { encodingName, strataEncodingKey, type ColumnEncoding, type IntegerEncoding, type TextEncoding } from './encoding-spec.js';
 export type { EncodingRequest } from './encoding-choice.js';
 export type { BatchFilter, BatchZone, ZoneStats } from './partition-zones.js';
+export * from './partition-compaction.js';
 export * from './partition-writer.js';
 export * from './partition-reader.js';
 export * from './partition-verify.js';

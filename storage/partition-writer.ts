@@ -229,6 +229,7 @@ export async function writePartition(store: Store, path: string, schema: Schema,
     rows,
     bytes: file.bytes,
     checksum: file.checksum,
+    zstdLevel: level,
     columns: plans.map((plan, column): ColumnStats => {
       let bytes = dictionaryColumns.includes(column) ? dictionaries[dictionaryColumns.indexOf(column)].body.length : 0;
       for (const batch of recordBatches) bytes += batch.body.columnBytes[column];

@@ -31,6 +31,8 @@ export interface PartitionMeta {
   readonly bytes: number;
   /** Content checksum of the whole file: 'sha256:<hex>'. */
   readonly checksum: string;
+  /** zstd level the file was written at (absent in older entries: the default, 3); compaction rewrites lower levels at the archive level. */
+  readonly zstdLevel?: number;
   /** Statistics per schema column, in schema order. */
   readonly columns: readonly ColumnStats[];
 }
