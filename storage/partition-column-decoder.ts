@@ -121,7 +121,9 @@ export function decodeColumn(input: DecodeInput): Vector {
     }
     case 'dictionary': {
       const codes = new Int32Array(rows);
-      decodeInts(buffers[1], physical.indexBitWidth, rows, codes, where);
+      if (physical.indexUnsigned === true && physical.indexBitWidth === 8) codes.set(typedView(buffers[1], Uint8Array, rows, where));
+      else if (physical.indexUnsigned === true) codes.set(typedView(buffers[1], Uint16Array, rows, where));
+      else decodeInts(buffers[1], physical.indexBitWidth, rows, codes, where);
       return stringVector(type, codes, input.dictionary ?? [], nulls);
     }
     case 'utf8': return stringVector(type, identityCodes(rows), decodeUtf8(buffers[1], buffers[2], rows, where), nulls);
@@ -177,7 +179,7 @@ export function decodable(column: PartitionColumn, type: DataType): boolean {
     const integerType = type.id === 'int16' || type.id === 'int32' || type.id === 'int64' || type.id === 'decimal' || type.id === 'date' || type.id === 'timestamp';
     return integerType && physical.kind === 'int' && physical.unsigned === true && encoding.dictionaryEntries === undefined;
   }
-  if ((physical.kind === 'int' && physical.unsigned === true) || (physical.kind === 'dictionary' && physical.indexUnsigned === true)) return false;
+  if (physical.kind === 'int' && physical.unsigned === true) return false;
   switch (type.id) {
     case 'boolean': return physical.kind === 'bool';
     case 'int16':

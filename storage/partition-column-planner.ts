@@ -77,11 +77,11 @@ function planStrings(field: Field, index: number, chunk: StringChunk, rows: numb
   const context = contextOf(field, options);
   const auto = options.encodings === 'auto' && rows > 0;
   const dictionaryPossible = rows > 0 && distinct <= rows / 2 && distinct <= dictionaryEntriesMax;
-  const indexBitWidth = intWidth(0, Math.max(0, distinct - 1), false) as 8 | 16 | 32;
+  const { indexBitWidth, plainIndex } = dictionaryIndex(distinct, index);
   if (dictionaryPossible && (!auto || distinct <= packedDictionaryEntriesMax || context.request === 'plain')) {
     const encoding = auto ? chooseCodesEncoding(chunk.codes, chunk.nulls, distinct, (end) => encodeInts(chunk.codes, 0, end, indexBitWidth), context).encoding : undefined;
     const column = encoding === undefined
-      ? { ...field, physical: { kind: 'dictionary', indexBitWidth, dictionaryId: index } as PhysicalType }
+      ? { ...field, physical: plainIndex }
       : { ...field, physical: { kind: 'dictionary', indexBitWidth: 8, dictionaryId: index, indexUnsigned: true } as PhysicalType, encoding };
     return { plan: { column, chunk, range, utf8 }, sampleBytes: Infinity };
   }
@@ -96,13 +96,27 @@ function planStrings(field: Field, index: number, chunk: StringChunk, rows: numb
     const sampleEnd = Math.min(rows, encodingSampleRowsMax);
     const dictionaryBytes = dictionarySampleBytes(encodeInts(chunk.codes, 0, sampleEnd, indexBitWidth), [new Uint8Array(utf8.offsets.buffer), utf8.data], sampleEnd, rows, options.level);
     if (!(choice.bytes < dictionaryBytes * (1 - encodingGainMin)) && context.request !== 'joined' && context.request !== 'tokens') {
-      return { plan: { column: { ...field, physical: { kind: 'dictionary', indexBitWidth, dictionaryId: index } }, chunk, range, utf8 }, sampleBytes: Infinity };
+      return { plan: { column: { ...field, physical: plainIndex }, chunk, range, utf8 }, sampleBytes: Infinity };
     }
   }
   const encoding = choice?.encoding;
   const column = encoding === undefined ? { ...field, physical: { kind: 'utf8' } as PhysicalType }
     : { ...field, physical: { kind: encoding.layout === 'tokens' ? 'binary' : 'utf8' } as PhysicalType, encoding };
   return { plan: { column, chunk, range, utf8 }, sampleBytes: Infinity };
+}
+
+/**
+ * The index type of a plain dictionary of `distinct` entries: the narrowest Arrow integer holding
+ * every code, unsigned where that halves the width (129 to 256 entries fit UInt8, not Int8).
+ */
+function dictionaryIndex(distinct: number, dictionaryId: number): { indexBitWidth: 8 | 16 | 32; plainIndex: PhysicalType } {
+  const codeMax = Math.max(0, distinct - 1);
+  const indexBitWidth = codeMax <= 255 ? 8 : codeMax <= 65_535 ? 16 : 32;
+  const signedFits = intWidth(0, codeMax, false) === indexBitWidth;
+  return {
+    indexBitWidth,
+    plainIndex: signedFits ? { kind: 'dictionary', indexBitWidth, dictionaryId } : { kind: 'dictionary', indexBitWidth, dictionaryId, indexUnsigned: true },
+  };
 }
 
 /** Whether column `index` may be stored as its difference from column `reference` (same type, no NULLs, no chains). */

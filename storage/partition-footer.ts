@@ -213,9 +213,9 @@ function parsePhysical(reader: FlatReader, tag: number, typeTable: number, dicti
     const indexType = reader.table(dictionary, 1);
     const bitWidth = indexType === null ? 32 : reader.int32(indexType, 0, 32);
     const signed = indexType === null || reader.bool(indexType, 1, false);
-    if (tag !== ArrowTypeTag.utf8 || (bitWidth !== 8 && bitWidth !== 16 && bitWidth !== 32) || (!signed && bitWidth !== 8)) return null;
+    if (tag !== ArrowTypeTag.utf8 || (bitWidth !== 8 && bitWidth !== 16 && bitWidth !== 32) || (!signed && bitWidth === 32)) return null;
     const dictionaryId = reader.int64(dictionary, 0, 0);
-    return signed ? { kind: 'dictionary', indexBitWidth: bitWidth, dictionaryId } : { kind: 'dictionary', indexBitWidth: 8, dictionaryId, indexUnsigned: true };
+    return signed ? { kind: 'dictionary', indexBitWidth: bitWidth, dictionaryId } : { kind: 'dictionary', indexBitWidth: bitWidth, dictionaryId, indexUnsigned: true };
   }
   switch (tag) {
     case ArrowTypeTag.int: {

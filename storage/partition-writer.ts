@@ -116,7 +116,7 @@ function encodeDictionary(plan: ColumnPlan, level: number): EncodedMessage {
   const physical = plan.column.physical;
   if (physical.kind !== 'dictionary' || plan.utf8 === null) throw new RangeError('not a dictionary column');
   const body = new BodyBuilder(level);
-  const utf8 = physical.indexUnsigned === true ? padUtf8(plan.utf8, packedDictionaryEntries) : plan.utf8;
+  const utf8 = plan.column.encoding !== undefined ? padUtf8(plan.utf8, packedDictionaryEntries) : plan.utf8;
   body.addBuffer(new Uint8Array(0));
   body.addBuffer(new Uint8Array(utf8.offsets.buffer, utf8.offsets.byteOffset, utf8.offsets.byteLength));
   body.addBuffer(utf8.data);

@@ -3,9 +3,9 @@
  * words, unicode, long strings, empty strings, odd spacing, separators inside values, NULLs.
  */
 import assert from 'node:assert/strict';
-import { Types, type LocalStore, type Schema, type TextEncoding } from '../../storage/index.js';
+import { loadPartitionLayout, readPartition, Types, writePartition, type LocalStore, type Schema, type TextEncoding } from '../../storage/index.js';
 import { encodedRoundTrip, randomSource } from './encoding-fixtures.js';
-import { temporaryStore, type PlainValue } from './storage-fixtures.js';
+import { batchOf, collect, columnsOf, temporaryStore, type PlainValue } from './storage-fixtures.js';
 
 const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'GET', '/api/v1/users', 'HTTP/1.1', '200', 'héllo', '日本語', '🦄', 'é'];
 const longString = 'λ'.repeat(40_000) + ' end';
@@ -63,6 +63,17 @@ describe('string encodings', () => {
     assert.deepEqual(tokens.encodings[0], { kind: 'text', layout: 'tokens' });
     const codes = await encodedRoundTrip(store, schema, [sets['low cardinality']], { s: 'dictionary+bits' });
     assert.deepEqual(codes.encodings[0], { kind: 'integers', transform: 'for', base: 0, multiplier: 1, layout: 'bits', width: 3, dictionaryEntries: 5 });
+  });
+
+  it('indexes dictionaries of 129 to 256 entries with UInt8 and up to 65,536 with UInt16, in plain mode too', async () => {
+    for (const [distinct, expected] of [[128, { indexBitWidth: 8 }], [200, { indexBitWidth: 8, indexUnsigned: true }],
+      [30_000, { indexBitWidth: 16 }], [40_000, { indexBitWidth: 16, indexUnsigned: true }]] as const) {
+      const column = Array.from({ length: 2 * distinct + 10 }, (_, i) => (i % 97 === 0 ? null : `value ${i % distinct}`));
+      const meta = await writePartition(store, `index-${distinct}.arrow`, schema, [batchOf(schema, [column])], { encodings: 'plain', batchRowsMax: 20_000 });
+      assert.deepEqual(columnsOf(await collect(readPartition(store, meta, schema, [0])), 1), [column], `${distinct} entries`);
+      const physical = (await loadPartitionLayout(store, meta)).columns[0].physical;
+      assert.deepEqual(physical, { kind: 'dictionary', dictionaryId: 0, ...expected }, `${distinct} entries`);
+    }
   });
 
   it('round-trips a batch with more repeated tokens than the vocabulary holds (two-byte codes, then literals)', async () => {
