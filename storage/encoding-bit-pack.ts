@@ -32,17 +32,33 @@ export function packBits(values: Int32Array, bits: number, minimumBytes = 0): Ui
 }
 
 /** Unpacks `count` values of `bits` bits (≤ 24) from `bytes` into `out`; bytes must hold packedBytes(count, bits). */
-export function unpackBits(bytes: Uint8Array, bits: number, count: number, out: Int32Array): void {
+export function unpackBits(bytes: Uint8Array, bits: number, count: number, out: UnsignedArray): void {
   if (bits === 0) {
     out.fill(0, 0, count);
     return;
   }
+  // 1, 2 and 4 bits never straddle a byte: one load per value. Hot in scans of flags and small codes.
+  if (bits === 1 || bits === 2 || bits === 4) return unpackWithinBytes(bytes, bits, count, out);
   const mask = (1 << bits) - 1;
+  if (bits <= 9) {
+    for (let i = 0, position = 0; i < count; i++, position += bits) {
+      const at = position >>> 3;
+      out[i] = ((bytes[at] | (bytes[at + 1] << 8)) >>> (position & 7)) & mask;
+    }
+    return;
+  }
   for (let i = 0, position = 0; i < count; i++, position += bits) {
     const at = position >>> 3;
     const word = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
     out[i] = (word >>> (position & 7)) & mask;
   }
+}
+
+function unpackWithinBytes(bytes: Uint8Array, bits: number, count: number, out: UnsignedArray): void {
+  const perByteShift = bits === 1 ? 3 : bits === 2 ? 2 : 1; // log2 of values per byte
+  const slotMask = (1 << perByteShift) - 1;
+  const mask = (1 << bits) - 1;
+  for (let i = 0; i < count; i++) out[i] = (bytes[i >>> perByteShift] >>> ((i & slotMask) * bits)) & mask;
 }
 
 /** Byte planes of `values` (each < 2^(8·planes)): plane k holds byte k of every value. */

@@ -191,64 +191,50 @@ function corrupt(where: string, problem: string): StrataError {
   return new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: ${problem}; restore the partition from a backup`);
 }
 
-/** Reads the stored values u of `rows` rows from a data buffer. */
-function readStored(bytes: Uint8Array, encoding: IntegerEncoding, rows: number, where: string): UnsignedArray {
+/** Writes the stored values u of `rows` rows from a data buffer into `out` (Int32Array only when u fits 31 bits). */
+function readStored(bytes: Uint8Array, encoding: IntegerEncoding, rows: number, out: UnsignedArray): void {
+  switch (encoding.layout) {
+    case 'bits': return unpackBits(bytes, encoding.width, rows, out);
+    case 'split': return joinBytes(bytes, encoding.width, rows, out);
+    case 'bytes': return readBytes(bytes, encoding.width, rows, out);
+  }
+}
+
+function readBytes(bytes: Uint8Array, width: number, rows: number, out: UnsignedArray): void {
+  const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice(0, rows * width);
+  switch (width) {
+    case 1: return out.set(aligned.subarray(0, rows));
+    case 2: return out.set(new Uint16Array(aligned.buffer, aligned.byteOffset, rows));
+    case 4: return out.set(new Uint32Array(aligned.buffer, aligned.byteOffset, rows));
+    default: {
+      const words = new Uint32Array(aligned.buffer, aligned.byteOffset, rows * 2);
+      for (let i = 0; i < rows; i++) out[i] = words[2 * i + 1] * 4_294_967_296 + words[2 * i];
+    }
+  }
+}
+
+/**
+ * Decodes `rows` values of batch number `batch` from an encoded data buffer into `target`. The
+ * stored values are unpacked straight into `target` and transformed in place (one allocation
+ * fewer per column and batch), except when they may not fit an Int32Array target.
+ */
+export function decodeIntegers(bytes: Uint8Array, encoding: IntegerEncoding, rows: number, batch: number, target: IntegerValues, where: string): void {
   if (bytes.length < layoutBytes(encoding, rows)) {
     throw corrupt(where, `an encoded buffer holds ${bytes.length} bytes, expected ${layoutBytes(encoding, rows)}`);
   }
-  const wide = storedBits(encoding) > 31;
-  switch (encoding.layout) {
-    case 'bits': {
-      const out = new Int32Array(rows);
-      unpackBits(bytes, encoding.width, rows, out);
-      return out;
-    }
-    case 'split': {
-      const out = wide ? new Float64Array(rows) : new Int32Array(rows);
-      joinBytes(bytes, encoding.width, rows, out);
-      return out;
-    }
-    case 'bytes': return readBytes(bytes, encoding.width, rows);
-  }
-}
-
-function widened<T extends UnsignedArray>(out: T, source: Uint8Array | Uint16Array | Uint32Array): T {
-  out.set(source);
-  return out;
-}
-
-function readBytes(bytes: Uint8Array, width: number, rows: number): UnsignedArray {
-  const aligned = bytes.byteOffset % width === 0 ? bytes : bytes.slice(0, rows * width);
-  switch (width) {
-    case 1: return widened(new Int32Array(rows), aligned.subarray(0, rows));
-    case 2: return widened(new Int32Array(rows), new Uint16Array(aligned.buffer, aligned.byteOffset, rows));
-    case 4: return widened(new Float64Array(rows), new Uint32Array(aligned.buffer, aligned.byteOffset, rows));
-    default: {
-      const words = new Uint32Array(aligned.buffer, aligned.byteOffset, rows * 2);
-      const out = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) out[i] = words[2 * i + 1] * 4_294_967_296 + words[2 * i];
-      return out;
-    }
-  }
-}
-
-/** Decodes `rows` values of batch number `batch` from an encoded data buffer into `target`. */
-export function decodeIntegers(bytes: Uint8Array, encoding: IntegerEncoding, rows: number, batch: number, target: IntegerValues, where: string): void {
-  const stored = readStored(bytes, encoding, rows, where);
+  const staged = target instanceof Float64Array || storedBits(encoding) <= 31 ? target : new Float64Array(rows);
+  readStored(bytes, encoding, rows, staged);
   const { base, multiplier } = encoding;
   if (encoding.transform === 'for') {
-    if (multiplier === 1) {
-      for (let i = 0; i < rows; i++) target[i] = base + stored[i];
-    } else {
-      for (let i = 0; i < rows; i++) target[i] = base + stored[i] * multiplier;
-    }
+    if (staged === target && base === 0 && multiplier === 1) return;
+    for (let i = 0; i < rows; i++) target[i] = base + staged[i] * multiplier;
     return;
   }
   const first = encoding.firsts?.[batch];
   if (first === undefined) throw corrupt(where, `the delta encoding has no first value for batch ${batch}`);
   let value = first;
   for (let i = 0; i < rows; i++) {
-    value += base + stored[i] * multiplier;
+    value += base + staged[i] * multiplier;
     target[i] = value;
   }
 }

@@ -153,6 +153,8 @@ function decodeEncoded(input: DecodeInput, encoding: ColumnEncoding, nulls: Uint
   const codes = new Int32Array(rows);
   decodeIntegers(buffers[1], encoding, rows, batch, codes, where);
   const dictionary = input.dictionary ?? [];
+  // Codes of `width` bits cannot leave a dictionary of 2^width entries or more: check only otherwise.
+  if (encoding.layout === 'bits' && 2 ** encoding.width <= dictionary.length) return stringVector(type, codes, dictionary, nulls);
   let codeMax = -1;
   for (let i = 0; i < rows; i++) {
     if (codes[i] > codeMax && (nulls === null || nulls[i] === 0)) codeMax = codes[i];
