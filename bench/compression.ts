@@ -1,21 +1,21 @@
 /**
  * Compression bench (a script, not a test): bytes strata stores for TPC-H SF1 lineitem and for
  * generated machine logs, beside DuckDB's Parquet-zstd written in the same run and the raw text,
- * plus load time against DuckDB's CSV load and the size after re-encoding at the archive zstd
- * level. Prints a markdown report (and writes it to --out when given).
+ * plus load time against DuckDB's CSV load, and bytes and query times before and after
+ * compaction to the archive tier. Prints a markdown report (and writes it to --out when given).
  *
  *   npm run build && node dist/bench/compression.js                  lineitem SF1 and 10 M log lines
  *   node dist/bench/compression.js --log-lines 1000000 --skip-lineitem
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Database } from '../service-manager/index.js';
-import { LocalStore, Table, writePartition, type Batch, type PartitionMeta } from '../storage/index.js';
+import { archiveZstdLevelDefault, compactTable, LocalStore, Table, type Snapshot } from '../storage/index.js';
 import { logTableColumns, writeLog } from './log-generator.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,9 +26,6 @@ const lineitemColumns = `l_orderkey INTEGER NOT NULL, l_partkey INTEGER NOT NULL
   l_discount DECIMAL(15,2) NOT NULL, l_tax DECIMAL(15,2) NOT NULL, l_returnflag CHAR(1) NOT NULL, l_linestatus CHAR(1) NOT NULL,
   l_shipdate DATE NOT NULL, l_commitdate DATE NOT NULL, l_receiptdate DATE NOT NULL, l_shipinstruct CHAR(25) NOT NULL,
   l_shipmode CHAR(10) NOT NULL, l_comment VARCHAR(44) NOT NULL`;
-
-/** zstd level of the archive tier that compaction re-encodes partitions at. */
-const archiveZstdLevel = 19;
 
 /** One data set's outcome. */
 interface Measured {
@@ -43,7 +40,27 @@ interface Measured {
   readonly archiveBytes: number;
   readonly archiveMs: number;
   readonly columns: { name: string; bytes: number; archiveBytes: number; plainBytes: number; encoding: string }[];
+  readonly queries: { name: string; freshMs: number; archiveMs: number }[];
 }
+
+/** A query timed before and after compaction. */
+interface Query {
+  readonly name: string;
+  readonly sql: string;
+}
+
+const tpchQueries = join(repoRoot, '..', 'shared', 'data', 'tpch', 'queries');
+const lineitemQueries: Query[] = [
+  { name: 'Q1', sql: readFileSync(join(tpchQueries, 'q1.sql'), 'utf8') },
+  { name: 'Q6', sql: readFileSync(join(tpchQueries, 'q6.sql'), 'utf8') },
+  { name: 'week range count', sql: "SELECT count(*) FROM lineitem WHERE l_shipdate BETWEEN DATE '1995-03-01' AND DATE '1995-03-07'" },
+  { name: 'distinct orders per ship mode', sql: 'SELECT l_shipmode, count(DISTINCT l_orderkey) FROM lineitem GROUP BY 1 ORDER BY 1' },
+];
+const logQueries: Query[] = [
+  { name: 'errors per status', sql: 'SELECT status, count(*) FROM logs WHERE status >= 500 GROUP BY 1 ORDER BY 1' },
+  { name: 'one hour, top paths', sql: "SELECT path, count(*) AS n FROM logs WHERE ts >= TIMESTAMP '2024-06-01 18:00:00' AND ts < TIMESTAMP '2024-06-01 19:00:00' GROUP BY 1 ORDER BY n DESC LIMIT 10" },
+  { name: 'messages LIKE', sql: "SELECT count(*) FROM logs WHERE message LIKE '%timed out%'" },
+];
 
 async function timeMs(action: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -70,65 +87,57 @@ async function duckReference(connection: DuckDBConnection, table: string, column
   return { loadMs, parquetBytes: statSync(parquet).size, parquetColumns };
 }
 
-/** Reads every column of a partition (all of it decoded) for re-encoding. */
-async function readAll(table: Table, meta: PartitionMeta): Promise<Batch[]> {
-  const batches: Batch[] = [];
-  for await (const batch of table.readPartition(meta, table.schema.fields.map((_, i) => i))) batches.push(batch);
-  return batches;
-}
+/** Warm runs per query; the median is reported (these machines are noisy). */
+const runsPerQuery = 3;
 
-/** Re-encodes every partition at the archive level (what compaction does to cold data); bytes and time. */
-async function archiveTier(storeDirectory: string, tableName: string): Promise<{ bytes: number; ms: number; columns: number[] }> {
-  const store = await LocalStore.open(storeDirectory);
-  const table = await Table.open(store, tableName);
-  const snapshot = await table.snapshot();
-  let bytes = 0;
-  let ms = 0;
-  const columns = table.schema.fields.map(() => 0);
-  for (const meta of snapshot.partitions) {
-    const batches = await readAll(table, meta);
-    const start = performance.now();
-    const archived = await writePartition(store, `archive/${meta.id}.arrow`, table.schema, batches, { zstdLevel: archiveZstdLevel });
-    ms += performance.now() - start;
-    bytes += archived.bytes;
-    archived.columns.forEach((column, i) => { columns[i] += column.bytes; });
+/** Median milliseconds of each query, after one warm-up run. */
+async function timeQueries(database: Database, queries: readonly Query[]): Promise<number[]> {
+  const medians: number[] = [];
+  for (const query of queries) {
+    await database.sql(query.sql);
+    const times: number[] = [];
+    for (let i = 0; i < runsPerQuery; i++) times.push(await timeMs(() => database.sql(query.sql)));
+    medians.push(times.sort((a, b) => a - b)[Math.floor(runsPerQuery / 2)]);
   }
-  await store.close();
-  return { bytes, ms, columns };
+  return medians;
 }
 
-function directoryBytes(path: string): number {
-  let total = 0;
-  for (const name of readdirSync(path)) {
-    const status = statSync(join(path, name));
-    total += status.isDirectory() ? directoryBytes(join(path, name)) : status.size;
-  }
-  return total;
+function columnsOfSnapshot(snapshot: Snapshot, index: number): { bytes: number; plainBytes: number; encoding: string } {
+  return {
+    bytes: snapshot.partitions.reduce((sum, meta) => sum + meta.columns[index].bytes, 0),
+    plainBytes: snapshot.partitions.reduce((sum, meta) => sum + (meta.columns[index].plainBytes ?? 0), 0),
+    encoding: [...new Set(snapshot.partitions.map((meta) => meta.columns[index].encoding ?? 'plain'))].join(', '),
+  };
 }
 
-/** strata: load time, bytes, per-column bytes and encodings, then the archive tier. */
-async function strataMeasure(work: string, table: string, columns: string, csv: string, ingestOptions: Record<string, unknown>):
-  Promise<Pick<Measured, 'rows' | 'strataLoadMs' | 'strataBytes' | 'archiveBytes' | 'archiveMs' | 'columns'>> {
+/** strata: load time, bytes, per-column bytes and encodings, query times; then compaction to the archive tier and the same again. */
+async function strataMeasure(work: string, table: string, columns: string, csv: string, ingestOptions: Record<string, unknown>, queries: readonly Query[]):
+  Promise<Pick<Measured, 'rows' | 'strataLoadMs' | 'strataBytes' | 'archiveBytes' | 'archiveMs' | 'columns' | 'queries'>> {
   const storeDirectory = join(work, `store-${table}`);
   const database = await Database.open(storeDirectory);
   await database.sql(`CREATE TABLE ${table} (${columns})`);
   let rows = 0;
   const strataLoadMs = await timeMs(async () => { rows = (await database.ingest(table, [csv], ingestOptions)).rowsLoaded; });
-  await database.close();
-  const strataBytes = directoryBytes(join(storeDirectory, 'tables', table, 'data'));
   const store = await LocalStore.open(storeDirectory);
-  const snapshot = await (await Table.open(store, table)).snapshot();
+  const target = await Table.open(store, table);
+  const fresh = await target.snapshot();
+  const freshTimes = await timeQueries(database, queries);
+  process.stderr.write(`compacting ${table} (zstd ${archiveZstdLevelDefault})…\n`);
+  const archiveMs = await timeMs(() => compactTable(target));
+  const archived = await target.snapshot();
+  const archiveTimes = await timeQueries(database, queries);
+  await database.close();
   await store.close();
-  const archive = await archiveTier(storeDirectory, table);
-  const perColumn = columnNames(columns).map(([name], i) => ({
-    name,
-    bytes: snapshot.partitions.reduce((sum, meta) => sum + meta.columns[i].bytes, 0),
-    archiveBytes: archive.columns[i],
-    plainBytes: snapshot.partitions.reduce((sum, meta) => sum + (meta.columns[i].plainBytes ?? 0), 0),
-    encoding: [...new Set(snapshot.partitions.map((meta) => meta.columns[i].encoding ?? 'plain'))].join(', '),
-  }));
+  const perColumn = columnNames(columns).map(([name], i) => {
+    const before = columnsOfSnapshot(fresh, i);
+    return { name, ...before, archiveBytes: columnsOfSnapshot(archived, i).bytes };
+  });
+  const bytesOf = (snapshot: Snapshot): number => snapshot.partitions.reduce((sum, meta) => sum + meta.bytes, 0);
   rmSync(storeDirectory, { recursive: true, force: true });
-  return { rows, strataLoadMs, strataBytes, archiveBytes: archive.bytes, archiveMs: archive.ms, columns: perColumn };
+  return {
+    rows, strataLoadMs, strataBytes: bytesOf(fresh), archiveBytes: bytesOf(archived), archiveMs, columns: perColumn,
+    queries: queries.map((query, i) => ({ name: query.name, freshMs: freshTimes[i], archiveMs: archiveTimes[i] })),
+  };
 }
 
 async function measureLineitem(connection: DuckDBConnection, source: string, work: string): Promise<Measured> {
@@ -138,7 +147,7 @@ async function measureLineitem(connection: DuckDBConnection, source: string, wor
   // The .tbl lines end with a '|', which DuckDB reads as one more, empty column.
   const duck = await duckReference(connection, 'lineitem', lineitemColumns, text, "delim='|', header=false", work, true);
   process.stderr.write('loading lineitem into strata…\n');
-  const strata = await strataMeasure(work, 'lineitem', lineitemColumns, text, { delimiter: '|', header: false });
+  const strata = await strataMeasure(work, 'lineitem', lineitemColumns, text, { delimiter: '|', header: false }, lineitemQueries);
   const textBytes = statSync(text).size;
   rmSync(text);
   return { name: 'TPC-H SF1 lineitem', textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...strata };
@@ -155,7 +164,7 @@ async function measureLogs(connection: DuckDBConnection, lines: number, seed: nu
   }
   const duck = await duckReference(connection, 'logs', logTableColumns, csv, "delim=',', header=true, quote='\"'", work);
   process.stderr.write('loading logs into strata…\n');
-  const strata = await strataMeasure(work, 'logs', logTableColumns, csv, { delimiter: ',', header: true });
+  const strata = await strataMeasure(work, 'logs', logTableColumns, csv, { delimiter: ',', header: true }, logQueries);
   const textBytes = statSync(csv).size;
   rmSync(csv);
   return { name: `${lines.toLocaleString('en-US')} generated access-log lines (seed ${seed})`, textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...strata };
@@ -168,14 +177,15 @@ function bytes(value: number): string {
 function report(results: readonly Measured[]): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const lines = [`## Compression`, '', `Run ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${cpus().length} vCPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};`,
-    'DuckDB with 2 threads, strata single-threaded. Fresh = as loaded (zstd 3); archive = every partition re-encoded at zstd ' + `${archiveZstdLevel}.`, ''];
+    `DuckDB with 2 threads, strata single-threaded. Fresh = as loaded (zstd 3); archive = after compactTable (zstd ${archiveZstdLevelDefault}).`, ''];
   for (const result of results) {
     lines.push(`### ${result.name}`, '', '| measure | strata | reference | ratio |', '| --- | ---: | ---: | ---: |',
       `| bytes, fresh vs DuckDB Parquet-zstd | ${bytes(result.strataBytes)} | ${bytes(result.parquetBytes)} | ${(result.strataBytes / result.parquetBytes).toFixed(3)} |`,
       `| bytes, archive vs DuckDB Parquet-zstd | ${bytes(result.archiveBytes)} | ${bytes(result.parquetBytes)} | ${(result.archiveBytes / result.parquetBytes).toFixed(3)} |`,
       `| raw text / strata bytes (fresh, archive) | ${(result.textBytes / result.strataBytes).toFixed(1)}x, ${(result.textBytes / result.archiveBytes).toFixed(1)}x | ${bytes(result.textBytes)} bytes of text | |`,
       `| load ${bytes(result.rows)} rows, s, vs DuckDB CSV load | ${(result.strataLoadMs / 1000).toFixed(1)} | ${(result.duckLoadMs / 1000).toFixed(1)} | ${(result.strataLoadMs / result.duckLoadMs).toFixed(2)} |`,
-      `| re-encode at archive level, s | ${(result.archiveMs / 1000).toFixed(1)} | | |`, '',
+      `| compaction to the archive tier, s | ${(result.archiveMs / 1000).toFixed(1)} | | |`,
+      ...result.queries.map((query) => `| ${query.name}, ms (median of ${runsPerQuery}), fresh → archive | ${query.freshMs.toFixed(0)} → ${query.archiveMs.toFixed(0)} | | ${(query.archiveMs / query.freshMs).toFixed(2)} |`), '',
       '| column | encoding (fresh) | strata fresh | strata archive | plain Arrow, uncompressed | Parquet-zstd |', '| --- | --- | ---: | ---: | ---: | ---: |',
       ...result.columns.map((column) => `| ${column.name} | ${column.encoding} | ${bytes(column.bytes)} | ${bytes(column.archiveBytes)} | ${bytes(column.plainBytes)} | ${bytes(result.parquetColumns.get(column.name) ?? 0)} |`), '');
   }

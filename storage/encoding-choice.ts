@@ -75,10 +75,11 @@ function pick<E extends ColumnEncoding>(candidates: readonly Candidate[], contex
 function integerCandidates(values: IntegerValues, nulls: Uint8Array | null, context: ChoiceContext, extra: Partial<IntegerEncoding>): Candidate[] {
   const sampleEnd = Math.min(values.length, encodingSampleRowsMax);
   const frames = [forFrame(values, nulls)];
-  if (frames[0] !== null && bitsFor(frames[0].span) > 1) {
+  const wantDelta = context.request?.startsWith('delta') === true;
+  if (frames[0] !== null && bitsFor(frames[0].span) > 1 && (wantDelta || deltaMayPay(values, nulls, sampleEnd))) {
     // Delta pays on sorted and clustered data, where differences need about as few bits as values or fewer.
     const delta = deltaFrame(values, nulls, context.batchRowsMax);
-    if (delta !== null && (bitsFor(delta.span) <= bitsFor(frames[0].span) + 1 || context.request?.startsWith('delta'))) frames.push(delta);
+    if (delta !== null && (bitsFor(delta.span) <= bitsFor(frames[0].span) + 1 || wantDelta)) frames.push(delta);
   }
   const candidates: Candidate[] = [];
   for (const frame of frames) {
@@ -93,6 +94,14 @@ function integerCandidates(values: IntegerValues, nulls: Uint8Array | null, cont
     }
   }
   return candidates;
+}
+
+/** Whether differences may need about as few bits as values, judged on the sample rows (spares a full pass for most columns). */
+function deltaMayPay(values: IntegerValues, nulls: Uint8Array | null, sampleEnd: number): boolean {
+  const sampleNulls = nulls?.subarray(0, sampleEnd) ?? null;
+  const own = forFrame(values.subarray(0, sampleEnd), sampleNulls);
+  const delta = deltaFrame(values.subarray(0, sampleEnd), sampleNulls, sampleEnd);
+  return own !== null && delta !== null && bitsFor(delta.span) <= bitsFor(own.span) + 1;
 }
 
 /** Integer encoding of a chunk of `values`, or plain; `plainSample` gives the plain Arrow data buffer of the first rows. */
