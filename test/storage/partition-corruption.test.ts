@@ -77,6 +77,18 @@ describe('partition corruption', () => {
     await rejection(collect(readPartition(store, tail, schema, [0])), 'PARTITION_CORRUPT');
   });
 
+  it('an encoding this version does not know is PARTITION_FORMAT_UNSUPPORTED, not a misread', async () => {
+    const meta = await writePartition(store, 'unknown-encoding.arrow', schema, [batchOf(schema, [ids, names])], { encodingRequests: { id: 'for+bits' } });
+    const file = path.join(directory, 'unknown-encoding.arrow');
+    const bytes = await fs.readFile(file);
+    const text = bytes.toString('latin1');
+    assert.ok(text.includes('"kind":"integers"'));
+    // Same length, so every offset stays valid; the schema message and the footer both change.
+    await fs.writeFile(file, Buffer.from(text.replaceAll('"kind":"integers"', '"kind":"integerz"'), 'latin1'));
+    const error = await rejection(collect(readPartition(store, meta, schema, [0])), 'PARTITION_FORMAT_UNSUPPORTED');
+    assert.match(error.message, /column 'id'.*upgrade strata/);
+  });
+
   it('a damaged footer length or footer is PARTITION_CORRUPT, never a crash', async () => {
     const meta = await write('footer.arrow');
     await flipByte('footer.arrow', meta.bytes - 8);
