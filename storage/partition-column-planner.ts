@@ -16,7 +16,7 @@ import {
 } from './partition-column-encoder.js';
 import { dictionaryEntriesMax, type PhysicalType } from './partition-format.js';
 import { columnRange, numericRange } from './partition-stats.js';
-import { sameType, type Field } from './types.js';
+import { exactIntegerMax, sameType, type Field } from './types.js';
 
 /** How the writer chooses layouts: 'plain' writes pure Arrow, 'auto' lets encodings compete. */
 export interface PlanOptions {
@@ -119,11 +119,18 @@ function dictionaryIndex(distinct: number, dictionaryId: number): { indexBitWidt
   };
 }
 
+function withinExactRange(plan: ColumnPlan): boolean {
+  const { min, max } = plan.range;
+  return (min === null || (typeof min === 'number' && Math.abs(min) <= exactIntegerMax)) && (max === null || (typeof max === 'number' && Math.abs(max) <= exactIntegerMax));
+}
+
 /** Whether column `index` may be stored as its difference from column `reference` (same type, no NULLs, no chains). */
 function referenceUsable(planned: readonly Planned[], index: number, reference: number): boolean {
   const target = planned[index].plan;
   const source = planned[reference].plan;
   if (source.chunk.kind !== 'numeric' || source.chunk.nullCount > 0 || !sameType(source.column.type, target.column.type)) return false;
+  // Sums and differences of float64 integers are exact only within 2^53 (timestamps may pass it).
+  if (!withinExactRange(source) || !withinExactRange(target)) return false;
   const encoding = source.column.encoding;
   if (encoding === undefined) return integerLike(source.column.physical);
   return encoding.kind === 'integers' && encoding.reference === undefined;

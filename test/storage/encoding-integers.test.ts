@@ -114,6 +114,18 @@ describe('integer encodings', () => {
     for (const column of meta.columns) assert.ok(column.plainBytes! > 0);
   });
 
+  it('never encodes against a reference beyond 2^53, where float64 sums are inexact', async () => {
+    const schema: Schema = { fields: [
+      { name: 'start', type: Types.timestamp, nullable: false },
+      { name: 'end', type: Types.timestamp, nullable: false },
+    ] };
+    const start = Array.from({ length: 500 }, (_, i) => 253_402_300_799_999_999 - i * 1_048_576);
+    const columns: PlainValue[][] = [start, start.map((value, i) => value - (i % 7) * 4096)];
+    const { read, encodings } = await encodedRoundTrip(store, schema, columns, { end: 'reference' });
+    assert.deepEqual(read, columns);
+    assert.equal((encodings[1] as IntegerEncoding | undefined)?.reference, undefined);
+  });
+
   it('reads a column encoded against a reference alone, with it, and in any order', async () => {
     const schema: Schema = { fields: [
       { name: 'start', type: Types.timestamp, nullable: false },
