@@ -10,7 +10,7 @@ import { openByteSource } from './byte-source.js';
 import { RangeByteSource, type ByteRange } from './byte-range.js';
 import { CsvRecordReader } from './csv-record-reader.js';
 import { cancelledError } from './ingest-errors.js';
-import { fileFormat, type IngestOptions, type IngestSummary, type IngestTarget, type LoadSettings } from './ingest-options.js';
+import { fileFormat, freshTierEncodings, type IngestOptions, type IngestSummary, type IngestTarget, type LoadSettings } from './ingest-options.js';
 import { NdjsonRecordReader } from './ndjson-record-reader.js';
 import { PartitionBuilder } from './partition-builder.js';
 import { RangeLines } from './range-lines.js';
@@ -142,7 +142,7 @@ export class Load {
   private async writePartition(): Promise<void> {
     const batches = this.builder.take();
     if (batches.length === 0) return;
-    const partition = await this.table.writePartition(batches, { batchRowsMax: this.settings.batchRowsMax });
+    const partition = await this.table.writePartition(batches, { batchRowsMax: this.settings.batchRowsMax, encodings: freshTierEncodings });
     this.added.push(partition);
     this.bytesStored += partition.bytes;
   }

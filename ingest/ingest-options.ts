@@ -73,11 +73,25 @@ export interface IngestSummary {
   readonly rejectSamples: { code: string; message: string }[];
 }
 
+/** How a load writes its partitions. */
+export interface FreshPartitionOptions {
+  readonly batchRowsMax?: number;
+  /** 'plain': the fresh tier — standard Arrow any reader decodes; compaction re-encodes later. */
+  readonly encodings?: 'plain' | 'auto';
+}
+
+/**
+ * Encodings of freshly loaded partitions. The fresh tier is plain Arrow (narrow integers,
+ * dictionaries, zstd), so any Arrow reader gets the right values from a new load; compaction
+ * (the archive tier) re-encodes with strata's encodings at a high zstd level.
+ */
+export const freshTierEncodings = 'plain';
+
 /** The table operations a load needs (storage's Table provides them). */
 export interface IngestTarget {
   snapshot(): Promise<Snapshot>;
   /** Writes an invisible partition file; batchRowsMax sets the rows per record batch in it. */
-  writePartition(batches: Batch[], options?: { batchRowsMax?: number }): Promise<PartitionMeta>;
+  writePartition(batches: Batch[], options?: FreshPartitionOptions): Promise<PartitionMeta>;
   commit(baseVersion: number, actions: CommitActions): Promise<number>;
 }
 

@@ -7,7 +7,7 @@ import type { Batch, CommitActions, PartitionMeta, Snapshot } from '../storage/i
 import { fileSize } from './byte-source.js';
 import { badOptionError } from './ingest-errors.js';
 import { Load, type IngestPart } from './ingest-load.js';
-import { loadSettings, type IngestOptions, type IngestSummary, type IngestTarget } from './ingest-options.js';
+import { loadSettings, type FreshPartitionOptions, type IngestOptions, type IngestSummary, type IngestTarget } from './ingest-options.js';
 
 /**
  * Loads `parts` through `target` in one target.commit call, without load de-duplication (the
@@ -43,7 +43,7 @@ export class RecordingTarget implements IngestTarget {
 
   /** `pinned` is the snapshot the coordinator planned against (its schema is the load's). */
   constructor(
-    private readonly writer: { writePartition(batches: Batch[], options?: { batchRowsMax?: number }): Promise<PartitionMeta> },
+    private readonly writer: { writePartition(batches: Batch[], options?: FreshPartitionOptions): Promise<PartitionMeta> },
     private readonly pinned: Snapshot,
   ) {}
 
@@ -51,7 +51,7 @@ export class RecordingTarget implements IngestTarget {
     return Promise.resolve(this.pinned);
   }
 
-  writePartition(batches: Batch[], options?: { batchRowsMax?: number }): Promise<PartitionMeta> {
+  writePartition(batches: Batch[], options?: FreshPartitionOptions): Promise<PartitionMeta> {
     return this.writer.writePartition(batches, options);
   }
 

@@ -82,7 +82,8 @@ export class StorageQueryCatalog implements QueryCatalog {
     let rows = 0;
     for (const batch of batches) rows += batch.length;
     if (rows === 0) return 0;
-    const partition = await table.writePartition([...batches]);
+    // INSERT writes the fresh tier like a load: plain Arrow, re-encoded by compaction.
+    const partition = await table.writePartition([...batches], { encodings: 'plain' });
     await table.commit(snapshot.version, { add: [partition], remove: [], info: { operation: 'insert', rows } });
     return rows;
   }
