@@ -15,7 +15,7 @@ import type { Store } from './store.js';
 import type { PartitionMeta } from './table-types.js';
 import { sameType, typeToSql, type Schema } from './types.js';
 import type { Batch, NumericVector, Vector } from './vector.js';
-import { zstdDecompress } from './zstd-codec.js';
+import { zstdDecompress, zstdDecompressInto } from './zstd-codec.js';
 
 /** Bytes of one column's range in one batch, keyed by column position. */
 type ColumnBytes = Map<number, Uint8Array>;
@@ -34,6 +34,7 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
   const wanted = withReferences(layout, columns);
   checkReferences(meta, layout, schema, wanted);
   const selected = selectBatches(layout, batchFilter);
+  const scratch = new ScratchBuffers();
   const dictionaries = new Map<number, Promise<string[]>>();
   const dictionaryOf = (column: number): Promise<string[]> => {
     let loading = dictionaries.get(column);
@@ -49,14 +50,30 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
     pending.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch quiet
     return pending;
   };
-  let next = selected.length > 0 ? fetch(selected[0]) : null;
+  // A window of fetches in flight: decode of batch k overlaps the reads of the next few.
+  const inFlight: Promise<ColumnBytes>[] = [];
+  let fetched = 0;
   for (let position = 0; position < selected.length; position++) {
-    const bytes = await next!;
-    next = position + 1 < selected.length ? fetch(selected[position + 1]) : null;
+    while (fetched < selected.length && fetched < position + readAheadBatchesMax) inFlight.push(fetch(selected[fetched++]));
+    const bytes = await inFlight.shift()!;
     checkCancelled(signal, meta);
-    yield await decodeBatch(meta, layout, selected[position], bytes, schema, columns, dictionaryOf);
+    yield await decodeBatch({ meta, layout, index: selected[position], bytes, schema, dictionaryOf, scratch, decoded: new Map() }, columns);
   }
 }
+
+/**
+ * Record batches fetched ahead of the one being decoded. Each local read is a few thread-pool
+ * round trips (open, read, close) and an HDFS read a network round trip; three in flight keep
+ * the decoder fed while bounding memory to about three batches of the projected columns.
+ */
+export const readAheadBatchesMax = 3;
+
+/**
+ * Largest gap between two wanted column ranges of a batch that is read through rather than split
+ * into two requests: a request costs more than reading a few hundred KiB extra (from page cache
+ * or over HDFS), while the big text columns (comments, messages) still get skipped.
+ */
+export const readGapBytesMax = 256 * 1024;
 
 /** Positions of the batches to read: all of them, or those the filter keeps given their zone maps. */
 function selectBatches(layout: PartitionLayout, batchFilter: BatchFilter | undefined): number[] {
@@ -111,13 +128,13 @@ function checkReferences(meta: PartitionMeta, layout: PartitionLayout, schema: S
   checkSchema(meta, layout, schema, wanted);
 }
 
-/** Reads the ranges of `wanted` columns of one batch, coalescing adjacent ranges into one request. */
+/** Reads the ranges of `wanted` columns of one batch, coalescing ranges at most readGapBytesMax apart into one request. */
 async function fetchColumns(store: Store, meta: PartitionMeta, batch: BatchLayout, index: number, wanted: readonly number[], layout: PartitionLayout): Promise<ColumnBytes> {
   const groups: { range: BodyRange; columns: number[] }[] = [];
   for (const column of [...wanted].sort((a, b) => batch.columnRanges[a].start - batch.columnRanges[b].start)) {
     const range = batch.columnRanges[column];
     const last = groups[groups.length - 1];
-    if (last !== undefined && last.range.end === range.start) {
+    if (last !== undefined && range.start >= last.range.end && range.start - last.range.end <= readGapBytesMax) {
       last.range = { start: last.range.start, end: range.end };
       last.columns.push(column);
     } else {
@@ -166,15 +183,53 @@ async function readDictionary(store: Store, meta: PartitionMeta, layout: Partiti
   return entries === undefined ? strings : strings.slice(0, entries);
 }
 
-/** Buffer `index` of a message, given `bytes` holding its body from body offset `start`. */
-function decompressBuffer(bytes: Uint8Array, message: MessageLayout, index: number, start: number, where: string): Uint8Array {
+/**
+ * Buffer `index` of a message, given `bytes` holding its body from body offset `start`.
+ * `destination`, when given, supplies the array to decompress into (else zstd allocates one).
+ */
+function decompressBuffer(bytes: Uint8Array, message: MessageLayout, index: number, start: number, where: string,
+  destination?: (bytes: number) => Uint8Array): Uint8Array {
   const { offset, length } = message.buffers[index];
   const stored = bytes.subarray(offset - start, offset - start + length);
   if (length === 0 || !message.compressed) return stored;
   if (length < compressedLengthPrefixBytes) throw new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: a compressed buffer is shorter than its length prefix`);
   const uncompressed = Number(new DataView(stored.buffer, stored.byteOffset, 8).getBigInt64(0, true));
   const payload = stored.subarray(compressedLengthPrefixBytes);
-  return uncompressed === -1 ? payload : zstdDecompress(payload, uncompressed, where);
+  if (uncompressed === -1) return payload;
+  if (destination === undefined) return zstdDecompress(payload, uncompressed, where);
+  if (!(uncompressed >= 0 && uncompressed <= bufferBytesMax)) {
+    throw new StrataError('corruption', 'PARTITION_CORRUPT', `${where}: a buffer claims ${uncompressed} uncompressed bytes; restore the partition from a backup`);
+  }
+  const target = destination(uncompressed);
+  zstdDecompressInto(payload, target, where);
+  return target;
+}
+
+/** Largest uncompressed buffer a reader accepts: a record batch's column is far smaller; more means a damaged length prefix. */
+const bufferBytesMax = 2 ** 31 - 1;
+
+/**
+ * Decompression buffers one scan reuses for every batch, one per buffer slot of a column
+ * (validity, offsets or values, data). Only bytes the decoder copies out (widened integers,
+ * codes, bitmaps, strings) land here; bytes kept as a vector's values get their own array.
+ */
+class ScratchBuffers {
+  private readonly slots: Uint8Array[] = [];
+
+  /** `bytes` bytes of slot `slot`, valid until the slot is taken again. */
+  take(slot: number, bytes: number): Uint8Array {
+    let buffer = this.slots[slot];
+    if (buffer === undefined || buffer.length < bytes) {
+      buffer = new Uint8Array(Math.max(bytes, 2 * (buffer?.length ?? 0)));
+      this.slots[slot] = buffer;
+    }
+    return buffer.subarray(0, bytes);
+  }
+}
+
+/** True when buffer `index` of a column becomes the vector's values as it is (no copy), so it needs its own array. */
+function keptAsIs(column: PartitionLayout['columns'][number], index: number): boolean {
+  return index === 1 && column.encoding === undefined && (column.physical.kind === 'float64' || column.physical.kind === 'date32');
 }
 
 /** What decoding one batch needs: where its bytes are and how to get dictionaries. */
@@ -185,16 +240,15 @@ interface BatchContext {
   readonly bytes: ColumnBytes;
   readonly schema: Schema;
   readonly dictionaryOf: (column: number) => Promise<string[]>;
+  readonly scratch: ScratchBuffers;
   /** Vectors decoded so far in this batch: a reference column is decoded once for all its users. */
   readonly decoded: Map<number, Vector>;
 }
 
-async function decodeBatch(meta: PartitionMeta, layout: PartitionLayout, index: number, bytes: ColumnBytes, schema: Schema,
-  columns: readonly number[], dictionaryOf: (column: number) => Promise<string[]>): Promise<Batch> {
-  const context: BatchContext = { meta, layout, index, bytes, schema, dictionaryOf, decoded: new Map() };
+async function decodeBatch(context: BatchContext, columns: readonly number[]): Promise<Batch> {
   const vectors: Vector[] = [];
   for (const column of columns) vectors.push(await decodeStoredColumn(context, column));
-  return { length: layout.batches[index].rows, columns: vectors };
+  return { length: context.layout.batches[context.index].rows, columns: vectors };
 }
 
 async function decodeStoredColumn(context: BatchContext, column: number): Promise<Vector> {
@@ -206,13 +260,17 @@ async function decodeStoredColumn(context: BatchContext, column: number): Promis
   const where = `partition ${meta.id} (${meta.path}), column '${stored.name}', batch ${index}`;
   const range = batch.columnRanges[column];
   const first = batch.firstBuffer[column];
-  const buffers: Uint8Array[] = [];
-  for (let i = 0; i < bufferCount(stored.physical); i++) buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where));
-  const dictionary = stored.physical.kind === 'dictionary' ? await context.dictionaryOf(column) : null;
-  const node = batch.nodes[column];
-  if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
+  // The reference and the dictionary first: decoding the reference reuses the scratch buffers.
   const referenceColumn = referenceOf(layout, column);
   const reference = referenceColumn === undefined ? undefined : (await decodeStoredColumn(context, referenceColumn)) as NumericVector;
+  const dictionary = stored.physical.kind === 'dictionary' ? await context.dictionaryOf(column) : null;
+  const buffers: Uint8Array[] = [];
+  for (let i = 0; i < bufferCount(stored.physical); i++) {
+    const destination = keptAsIs(stored, i) ? (size: number) => new Uint8Array(size) : (size: number) => context.scratch.take(i, size);
+    buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where, destination));
+  }
+  const node = batch.nodes[column];
+  if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);
   const vector = decodeColumn({
     column: stored, type: schema.fields[column].type, rows: batch.rows, batch: index, nullCount: node.nullCount, buffers, dictionary, where,
     reference: reference?.values as Int32Array | Float64Array | undefined,

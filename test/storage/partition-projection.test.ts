@@ -1,6 +1,6 @@
 /** The partition reader fetches only the byte ranges of the columns it is asked for. */
 import assert from 'node:assert/strict';
-import { loadPartitionLayout, readPartition, Types, writePartition, type PartitionMeta, type Schema } from '../../storage/index.js';
+import { loadPartitionLayout, readGapBytesMax, readPartition, Types, writePartition, type PartitionMeta, type Schema } from '../../storage/index.js';
 import { batchOf, collect, columnsOf, RecordingStore, temporaryStore, type PlainValue } from './storage-fixtures.js';
 
 const schema: Schema = { fields: [
@@ -57,7 +57,7 @@ describe('partition projection', () => {
     assert.ok(recording.bytesRead < meta.bytes / 3, `read ${recording.bytesRead} of ${meta.bytes} bytes`);
   });
 
-  it('touches no byte of an unrequested column, and coalesces adjacent columns into one request', async () => {
+  it('reads unrequested columns only in small gaps between requested ones, one request per batch here', async () => {
     const ranges = await columnRanges();
     for (const wanted of [[1], [0, 3], [1, 2], [3, 1, 2]]) {
       recording.reset();
@@ -65,11 +65,13 @@ describe('partition projection', () => {
       assert.deepEqual(columnsOf(batches, wanted.length), wanted.map((column) => columns[column]));
       for (const read of recording.ranges) {
         const touched = ranges.filter((range) => read.offset < range.end && range.start < read.offset + read.length);
-        assert.ok(touched.every((range) => wanted.includes(range.column)), `read ${JSON.stringify(read)} touches ${JSON.stringify(touched)}`);
+        // A read starts and ends on requested columns; what it passes over is a gap of at most readGapBytesMax.
+        assert.ok(wanted.includes(touched[0].column) && wanted.includes(touched[touched.length - 1].column), `read ${JSON.stringify(read)} touches ${JSON.stringify(touched)}`);
+        const skipped = touched.filter((range) => !wanted.includes(range.column)).reduce((sum, range) => sum + range.end - range.start, 0);
+        assert.ok(skipped <= readGapBytesMax, `read ${JSON.stringify(read)} passes over ${skipped} bytes`);
       }
-      const sorted = [...wanted].sort();
-      const runs = sorted.filter((column, i) => i === 0 || sorted[i - 1] !== column - 1).length;
-      assert.equal(recording.ranges.length, 4 * runs, `${wanted}: one request per run of adjacent columns per batch`);
+      // Every column of a batch here is ~20 KB, far below the gap limit: one request per batch.
+      assert.equal(recording.ranges.length, 4, `${wanted}: one request per batch`);
     }
   });
 
