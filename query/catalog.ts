@@ -3,7 +3,7 @@
  * partitions with statistics. service-manager wires it to storage; query tests can wire it to
  * in-memory batches. Nothing here touches files or sockets.
  */
-import type { Batch, ColumnStats, DataType, Schema } from '../storage/index.js';
+import type { Batch, BatchFilter, ColumnStats, DataType, Schema } from '../storage/index.js';
 
 /** One partition a scan may read, with the statistics pruning uses. */
 export interface ScanPartition {
@@ -27,9 +27,11 @@ export interface TableSource {
   readonly partitions: readonly ScanPartition[];
   /**
    * Reads the given table columns (positions in the table schema) of one partition, decoding
-   * only those columns. Batches hold exactly those columns in that order.
+   * only those columns. Batches hold exactly those columns in that order. `batchFilter`, when
+   * given, may skip stored record batches it returns false for (from their zone maps); sources
+   * without zone maps ignore it, so callers still filter the rows they get.
    */
-  scan(partitionId: string, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch>;
+  scan(partitionId: string, columns: readonly number[], signal?: AbortSignal, batchFilter?: BatchFilter): AsyncIterable<Batch>;
 }
 
 /** Options of CREATE TABLE beyond the columns. */

@@ -4,7 +4,7 @@
  */
 import {
   StoreCatalog, StrataError, Table,
-  type Batch, type Field, type PartitionMeta, type Snapshot,
+  type Batch, type BatchFilter, type Field, type PartitionMeta, type Snapshot,
 } from '../storage/index.js';
 import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource } from '../query/index.js';
 
@@ -26,13 +26,13 @@ class SnapshotTableSource implements TableSource {
     this.partitionsById = new Map(snapshot.partitions.map((partition) => [partition.id, partition]));
   }
 
-  scan(partitionId: string, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch> {
+  scan(partitionId: string, columns: readonly number[], signal?: AbortSignal, batchFilter?: BatchFilter): AsyncIterable<Batch> {
     const meta = this.partitionsById.get(partitionId);
     if (meta === undefined) {
       throw new StrataError('not_found', 'PARTITION_NOT_FOUND',
         `partition ${partitionId} is not part of table ${this.name} at version ${this.version}`, { partition: partitionId });
     }
-    return this.table.readPartition(meta, columns, signal);
+    return this.table.readPartition(meta, columns, signal, batchFilter);
   }
 }
 

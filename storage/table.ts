@@ -7,6 +7,7 @@ import { recordAudit, type AuditContext } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
 import { readPartition } from './partition-reader.js';
+import type { BatchFilter } from './partition-zones.js';
 import { newPartitionId, writePartition, type BatchSource, type PartitionWriteOptions } from './partition-writer.js';
 import { tableDataDirectory, tableDirectory, tableLogDirectory, validateTableName } from './paths.js';
 import type { Store } from './store.js';
@@ -188,9 +189,12 @@ export class Table {
     return { ...meta, path: relative };
   }
 
-  /** Batches of the listed columns (schema positions, in that order) of a committed partition. */
-  readPartition(meta: PartitionMeta, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch> {
-    return readPartition(this.store, { ...meta, path: `${this.directory}/${meta.path}` }, this.schema, columns, signal);
+  /**
+   * Batches of the listed columns (schema positions, in that order) of a committed partition;
+   * record batches `batchFilter` rules out from their zone maps are not read.
+   */
+  readPartition(meta: PartitionMeta, columns: readonly number[], signal?: AbortSignal, batchFilter?: BatchFilter): AsyncIterable<Batch> {
+    return readPartition(this.store, { ...meta, path: `${this.directory}/${meta.path}` }, this.schema, columns, signal, batchFilter);
   }
 
   /**

@@ -2,10 +2,11 @@
  * Reads the partitions of a table snapshot, decoding only the projected columns, applies the
  * filters pushed into the scan and counts what it read in the execution metrics.
  */
-import type { Batch, Schema } from '../../storage/index.js';
+import type { Batch, BatchFilter, BatchZone, ColumnStats, Schema } from '../../storage/index.js';
 import type { Expr, Scan } from '../plan/index.js';
 import type { ScanPartition, TableSource } from '../catalog.js';
 import { conjuncts, RowFilter } from '../exec/index.js';
+import { canMatch } from '../optimize/prune-partitions.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { asCancelled, boundedBatches, checkCancelled } from './execution-limits.js';
 
@@ -14,10 +15,16 @@ export class ScanExec implements ExecutionPlan {
   readonly schema: Schema;
   readonly children: readonly ExecutionPlan[] = [];
   private readonly filters: readonly Expr[];
+  private readonly zoneFilters: readonly Expr[];
 
-  constructor(private readonly scan: Scan, private readonly source: TableSource) {
+  /**
+   * `absorbedFilters` are predicates over the scan's output that an operator above applies itself
+   * (an aggregate taking its input's filters): the scan uses them only to skip record batches.
+   */
+  constructor(private readonly scan: Scan, private readonly source: TableSource, absorbedFilters: readonly Expr[] = []) {
     this.schema = scan.schema;
     this.filters = scan.filters.flatMap(conjuncts);
+    this.zoneFilters = [...this.filters, ...absorbedFilters.flatMap(conjuncts)];
   }
 
   /** Partitions this scan reads. */
@@ -28,12 +35,13 @@ export class ScanExec implements ExecutionPlan {
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const columns = this.scan.projection;
     const filter = this.filters.length === 0 ? null : new RowFilter(this.filters);
+    const batchFilter = this.zoneFilters.length === 0 ? undefined : zoneFilter(this.scan, this.zoneFilters);
     for (const partition of this.partitions) {
       checkCancelled(context);
       context.metrics.partitionsScanned += 1;
       context.metrics.bytesScanned += projectedBytes(partition, columns);
       try {
-        for await (const batch of this.source.scan(partition.id, columns, context.signal)) {
+        for await (const batch of this.source.scan(partition.id, columns, context.signal, batchFilter)) {
           checkCancelled(context);
           context.metrics.rowsScanned += batch.length;
           const kept = filter === null ? batch : filter.apply(batch);
@@ -54,3 +62,17 @@ function projectedBytes(partition: ScanPartition, columns: readonly number[]): n
   return bytes;
 }
 
+
+/**
+ * The scan's filters judged on a record batch's zone map (min, max, NULL count per column), with
+ * the reasoning partition pruning applies to partition statistics: false only when no row of the
+ * batch can pass, so the source need not read it. The row filter still runs on what is read.
+ */
+function zoneFilter(scan: Scan, filters: readonly Expr[]): BatchFilter {
+  return (zone: BatchZone): boolean => {
+    // canMatch reads min, max and nullCount only; the byte count is not part of a zone map.
+    const columns = zone.columns.map((stats) => (stats === null ? null : { ...stats, bytes: 0 })) as ColumnStats[];
+    const partition: ScanPartition = { id: '', rows: zone.rows, bytes: 0, columns };
+    return filters.every((filter) => canMatch(filter, { scan, partition }));
+  };
+}
