@@ -8,6 +8,7 @@ import { formatError } from './errors.js';
 import { ingestCommand } from './ingest-command.js';
 import { nodeCommand } from './node-command.js';
 import { clusterCommand } from './cluster-command.js';
+import { compactCommand } from './compact-command.js';
 import { replicateCommand } from './replicate-command.js';
 import { scrubCommand } from './scrub-command.js';
 import { sqlCommand } from './sql-command.js';
@@ -62,6 +63,10 @@ function parse(argv: string[]) {
       'keep-days': { type: 'string' },
       off: { type: 'boolean' },
       since: { type: 'string' },
+      'sort-key': { type: 'string' },
+      'zstd-level': { type: 'string' },
+      out: { type: 'string' },
+      columns: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -121,6 +126,8 @@ async function main(argv: string[]): Promise<void> {
       });
     case 'vacuum':
       return vacuumCommand({ store: values.store, table: values.table, retainHours: values['retain-hours'], dryRun: values['dry-run'] });
+    case 'compact':
+      return compactCommand({ store: values.store, table: values.table ?? positionals[0], sortKey: values['sort-key'], zstdLevel: values['zstd-level'] });
     case 'replicate':
       return replicateCommand({ store: values.store, to: values.to, once: values.once, intervalMs: values['interval-ms'], tables: values.tables });
     default:

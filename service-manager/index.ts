@@ -4,6 +4,7 @@ export { StorageQueryCatalog } from './storage-catalog.js';
 export { StrataClient, type ClientOptions, type ClientResult, type QuerySummary, type ResultColumn } from './client.js';
 export { parseNodeConfig, isLoopback, nodeLimitsDefault, type NodeConfig, type NodeConfigInput, type NodeLimits } from './node-config.js';
 export { startNode, type RunningNode } from './node.js';
+export { compactionJobDefault, runCompactionPass, startCompactionJob, type CompactionJob, type CompactionJobConfig, type CompactionPassEntry } from './compaction-job.js';
 export { ingestRemote, type RemoteIngestOptions } from './distributed-ingest-client.js';
 export type { DistributedIngestSummary, IngestNodeShare } from './distributed-ingest.js';
 export { cellText, cellValue, rowsOf, textRowsOf, renderCsv, renderJson, renderTable, type CellValue } from './result-format.js';

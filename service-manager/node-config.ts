@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { StrataError } from '../storage/index.js';
+import { compactionJobDefault, type CompactionJobConfig } from './compaction-job.js';
 import { resolveIngestRoots } from './distributed-ingest-paths.js';
 
 /** Everything a node needs to run. */
@@ -30,6 +31,8 @@ export interface NodeConfig {
    * path on a loopback-bound node, none on any other (docs/ingest.md).
    */
   readonly ingestRoots?: readonly string[];
+  /** Background compaction (config file "compaction": {enabled, intervalMs, pauseMs, zstdLevel, vacuumRetainMs}); on by default. */
+  readonly compaction?: CompactionJobConfig;
 }
 
 /** Named limits, each with the reason for its default. */
@@ -125,6 +128,21 @@ function ingestRootsFrom(file: Record<string, unknown>): string[] {
   return roots as string[];
 }
 
+/** The "compaction" object of the config file over the defaults; every value checked. */
+function compactionFrom(file: Record<string, unknown>): CompactionJobConfig {
+  const given = file.compaction ?? {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw configError('"compaction" in the config file must be an object');
+  const config: Record<string, number | boolean> = { ...compactionJobDefault };
+  for (const [key, value] of Object.entries(given)) {
+    if (!(key in compactionJobDefault)) throw configError(`unknown compaction setting '${key}'; known: ${Object.keys(compactionJobDefault).join(', ')}`);
+    const valid = key === 'enabled' ? typeof value === 'boolean'
+      : typeof value === 'number' && Number.isInteger(value) && value >= (key === 'intervalMs' || key === 'zstdLevel' ? 1 : 0) && (key !== 'zstdLevel' || value <= 22);
+    if (!valid) throw configError(`compaction.${key} must be ${key === 'enabled' ? 'true or false' : key === 'zstdLevel' ? 'an integer 1-22' : 'a non-negative integer'}`);
+    config[key] = value as number | boolean;
+  }
+  return config as unknown as CompactionJobConfig;
+}
+
 /** True for the addresses that bind every interface: nobody can reach a node by them. */
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
@@ -158,5 +176,6 @@ export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
     throw configError(`binding ${host} (not a loopback address) requires credentials: give --token with at least 16 characters ` +
       '(or "token" in the config file); clients then send "Authorization: Bearer <token>"');
   }
-  return { id, store, host, advertiseHost, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)) };
+  return { id, store, host, advertiseHost, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)),
+    compaction: compactionFrom(file) };
 }

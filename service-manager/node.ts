@@ -7,6 +7,7 @@
 import { Database } from './database.js';
 import { ClusterFragmentExecutor } from './cluster-executor.js';
 import { ClusterMembership } from './cluster-membership.js';
+import { startCompactionJob, type CompactionJob } from './compaction-job.js';
 import type { NodeConfig } from './node-config.js';
 import { PartitionLocator } from './partition-locality.js';
 import { newNodeCounters, type NodeCounters } from './node-counters.js';
@@ -45,12 +46,16 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const urlHost = config.advertiseHost ?? config.host;
   const url = `http://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${server.port}`;
   await membership.start(url);
+  // Background compaction (on unless the config turns it off); a dormant node does none.
+  const compaction: CompactionJob | null = config.compaction === undefined || !config.compaction.enabled ? null
+    : startCompactionJob(database.store, config.id, config.compaction, () => membership!.selfState() === 'active', log);
   log({ level: 'info', msg: 'listening', url, store: config.store, auth: config.token !== null, members: membership.members().map((member) => member.id) });
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       log({ level: 'info', msg: 'stopping', runningQueries: server.runningQueries() });
       membership!.stop();
+      await compaction?.stop();
       await server.close();
       await database!.close();
       log({ level: 'info', msg: 'stopped' });
