@@ -12,6 +12,7 @@ import { compactCommand } from './compact-command.js';
 import { replicateCommand } from './replicate-command.js';
 import { scrubCommand } from './scrub-command.js';
 import { sqlCommand } from './sql-command.js';
+import { statsCommand } from './stats-command.js';
 import { tableCommand, vacuumCommand } from './table-command.js';
 import { usageError, usageText } from './usage.js';
 
@@ -128,6 +129,8 @@ async function main(argv: string[]): Promise<void> {
       return vacuumCommand({ store: values.store, table: values.table, retainHours: values['retain-hours'], dryRun: values['dry-run'] });
     case 'compact':
       return compactCommand({ store: values.store, table: values.table ?? positionals[0], sortKey: values['sort-key'], zstdLevel: values['zstd-level'] });
+    case 'stats':
+      return statsCommand({ store: values.store, table: positionals[0] ?? values.table, format: values.format });
     case 'replicate':
       return replicateCommand({ store: values.store, to: values.to, once: values.once, intervalMs: values['interval-ms'], tables: values.tables });
     default:

@@ -44,6 +44,8 @@ Usage:
   strata vacuum --store S [--table T] [--retain-hours N] [--dry-run]  delete files no version in the window needs (default 168 h)
   strata compact --store S --table T [--sort-key C1,C2] [--zstd-level N]   merge small partitions, re-sort, re-encode
                                                               fresh ones at the archive level (default zstd 19)
+  strata stats --store S TABLE [--format json]                per column: encodings, raw and stored bytes, ratio;
+                                                              per table: partitions (fresh / archive), rows, bytes
   strata replicate --store SRC --to DEST [--once] [--interval-ms N] [--tables T1,T2]  ship new commits continuously, report lag
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
