@@ -10,15 +10,23 @@ import { createAccumulators, RowCounts, type Accumulator } from './accumulators.
 import { evaluateExpr } from './evaluate-expr.js';
 import { evaluateFused } from './fused-arithmetic.js';
 import { GroupKeys, keyColumn, StringInterner } from './group-keys.js';
+import { GroupedInt32Sets } from './grouped-int32-sets.js';
 import { PairTable } from './pair-table.js';
 import { selectTrue, takeVector } from './vector-ops.js';
 import { referencedColumns } from './expr-columns.js';
 
-/** What makes a DISTINCT aggregate skip repeats: seen (group, value) pairs. */
+/**
+ * What makes a DISTINCT aggregate skip repeats: seen (group, value) pairs, in per-group sets
+ * while the values are 32-bit integers and the groups few, else (from then on) in a pair table.
+ */
 interface DistinctState {
-  readonly table: PairTable;
+  table: PairTable | null;
+  sets: GroupedInt32Sets | null;
   readonly interner: StringInterner | null;
 }
+
+/** Types whose values (or interned ids) are 32-bit integers. */
+const int32KeyTypes = new Set(['int16', 'int32', 'date', 'string']);
 
 /** What one batch contributes, evaluated before any state changes. */
 interface Inputs {
@@ -61,7 +69,7 @@ export class GroupedAggregation {
     this.groups = new GroupKeys(groupBy.map((e) => e.type));
     this.accumulators = createAccumulators(aggregates, this.rowCounts);
     this.distinct = aggregates.map((a) => (a.distinct && a.arg !== null
-      ? { table: new PairTable(), interner: a.arg.type.id === 'string' ? new StringInterner() : null }
+      ? { table: null, sets: int32KeyTypes.has(a.arg.type.id) ? new GroupedInt32Sets() : null, interner: a.arg.type.id === 'string' ? new StringInterner() : null }
       : null));
     const keys = aggregates.map((a) => (a.arg === null ? '' : JSON.stringify(a.arg)));
     this.sameArgument = keys.map((key, j) => (key === '' ? j : keys.indexOf(key)));
@@ -76,7 +84,7 @@ export class GroupedAggregation {
   bytes(): number {
     let total = this.groups.bytes() + this.rowCounts.counts.byteLength;
     for (const accumulator of this.accumulators) total += accumulator.bytes();
-    for (const state of this.distinct) if (state !== null) total += state.table.bytes() + (state.interner?.bytes ?? 0);
+    for (const state of this.distinct) if (state !== null) total += (state.table?.bytes() ?? 0) + (state.sets?.bytes() ?? 0) + (state.interner?.bytes ?? 0);
     return total;
   }
 
@@ -177,17 +185,34 @@ export class GroupedAggregation {
     }
     const state = this.distinct[j];
     if (state !== null && rowArg !== null && count > 0) {
-      const column = keyColumn(rowArg, state.interner, count);
-      const isNew = new Uint8Array(count);
-      state.table.mapRows(rowIds, column.values, column.nulls, count, new Int32Array(count), isNew);
-      // NULLs never count; only the first row of each (group, value) is kept.
-      if (column.nulls !== null) for (let i = 0; i < count; i++) isNew[i] &= column.nulls[i] ^ 1;
+      const isNew = this.firstSeen(state, rowIds, rowArg, count);
       const kept = selectTrue({ kind: 'numeric', type: { id: 'boolean' }, length: count, values: isNew, nulls: null });
       rowIds = takeIds(rowIds, kept.indices, kept.count);
       rowArg = takeVector(rowArg, kept.indices, kept.count);
       count = kept.count;
     }
     this.accumulators[j].update(rowIds, rowArg, count, this.groupCount);
+  }
+
+  /** 1 for the rows that bring a (group, value) pair the DISTINCT aggregate has not seen; never for NULLs. */
+  private firstSeen(state: DistinctState, rowIds: Int32Array, rowArg: Vector, count: number): Uint8Array {
+    const isNew = new Uint8Array(count);
+    if (state.sets !== null && !state.sets.accepts(rowIds, count)) {
+      state.table = state.sets.toPairTable();
+      state.sets = null;
+    }
+    if (state.sets !== null) {
+      // Int32 values go in as they are; strings as their interned ids.
+      const values = rowArg.kind === 'numeric' && rowArg.values instanceof Int32Array ? rowArg.values : keyColumn(rowArg, state.interner, count).values;
+      state.sets.markNew(rowIds, values, rowArg.nulls, count, isNew);
+      return isNew;
+    }
+    state.table ??= new PairTable();
+    const column = keyColumn(rowArg, state.interner, count);
+    state.table.mapRows(rowIds, column.values, column.nulls, count, new Int32Array(count), isNew);
+    // NULLs never count; only the first row of each (group, value) is kept.
+    if (column.nulls !== null) for (let i = 0; i < count; i++) isNew[i] &= column.nulls[i] ^ 1;
+    return isNew;
   }
 
   /**
