@@ -62,6 +62,7 @@ export function summaryText(summary: IngestSummary): string {
   let text = `${summary.table}: loaded ${summary.rowsLoaded.toLocaleString('en-US')} rows from ${summary.files.length} file(s) ` +
     `in ${summary.seconds.toFixed(2)} s — ${summary.bytesIn.toLocaleString('en-US')} bytes in, ` +
     `${summary.bytesStored.toLocaleString('en-US')} bytes stored (${ratio}x), ${summary.partitions} partition(s), version ${summary.version}\n`;
+  if ((summary.rowsDuplicate ?? 0) > 0) text += `${summary.rowsDuplicate!.toLocaleString('en-US')} duplicate record(s) dropped (key already in the table)\n`;
   if (summary.rowsRejected > 0) {
     text += `${summary.rowsRejected.toLocaleString('en-US')} bad line(s) rejected to ${summary.rejectsPath}\n`;
   }

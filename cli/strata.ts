@@ -6,6 +6,7 @@ import { backupCommand } from './backup-command.js';
 import { demoCommand } from './demo-command.js';
 import { formatError } from './errors.js';
 import { ingestCommand } from './ingest-command.js';
+import { keyCommand } from './key-command.js';
 import { nodeCommand } from './node-command.js';
 import { clusterCommand } from './cluster-command.js';
 import { compactCommand } from './compact-command.js';
@@ -120,6 +121,7 @@ async function main(argv: string[]): Promise<void> {
     case 'scrub':
       return scrubCommand({ store: values.store, tables: values.tables ?? (values.table === undefined ? undefined : [values.table]), format: values.format });
     case 'table':
+      if (positionals[0] === 'key') return keyCommand({ store: values.store, table: positionals[1] ?? values.table, columns: values.columns, off: values.off });
       return tableCommand({
         action: positionals[0], table: positionals[1] ?? values.table, store: values.store, format: values.format,
         name: values.name, reason: values.reason, column: values.column, equals: values.equals, from: values.from, to: values.to,

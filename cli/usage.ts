@@ -38,6 +38,7 @@ Usage:
   strata table hold --store S TABLE --name N --reason TEXT [--column C [--from A] [--to B]]   legal hold (blocks purge, expiry)
   strata table release|holds --store S TABLE [--name N]       release a hold / list holds and the retention policy
   strata table retention --store S TABLE --column C --keep-days N | --off    retention by a DATE/TIMESTAMP column
+  strata table key --store S TABLE --columns C1,C2 | --off   record key: loads drop records whose key the table holds
   strata table expire --store S [TABLE]                       delete rows older than the retention period
   strata table purge --store S TABLE --column C (--equals V... | [--from A] [--to B])   delete rows (copy-on-write)
   strata table audit --store S [--table T] [--since TIME]     the store's audit log of administrative actions

@@ -8,6 +8,7 @@ import { cancelledError } from './ingest-errors.js';
 import { Load } from './ingest-load.js';
 import { loadSettings, type IngestOptions, type IngestSummary, type IngestTarget } from './ingest-options.js';
 import { hashFile } from './load-hash.js';
+import { deduplicatorFor } from './record-dedup.js';
 
 /** Which files to load and what is known of them before reading. */
 interface LoadPlan {
@@ -28,7 +29,8 @@ export async function ingestFiles(table: IngestTarget, files: string[], options:
   const snapshot = await table.snapshot();
   const plan = await planLoad(files, snapshot, settings.force, options.signal);
   const parts = plan.files.map((file, i) => ({ file, expectedHash: plan.hashes[i] }));
-  const load = new Load(table, snapshot, settings, options, parts, plan.bytesTotal);
+  const dedup = parts.length > 0 ? await deduplicatorFor(table, snapshot, options.signal) : null;
+  const load = new Load(table, snapshot, settings, options, parts, plan.bytesTotal, dedup);
   if (parts.length > 0) await load.run();
   return load.summary(files, plan.skipped, (performance.now() - startedMs) / 1000);
 }

@@ -14,6 +14,7 @@ import { fileFormat, freshTierEncodings, type IngestOptions, type IngestSummary,
 import { NdjsonRecordReader } from './ndjson-record-reader.js';
 import { PartitionBuilder } from './partition-builder.js';
 import { RangeLines } from './range-lines.js';
+import type { RecordDeduplicator } from './record-dedup.js';
 import { recordChunks } from './record-chunks.js';
 import type { RecordReader } from './record-reader.js';
 import { RejectsWriter } from './rejects-writer.js';
@@ -53,6 +54,8 @@ export class Load {
     private readonly options: IngestOptions,
     private readonly parts: readonly IngestPart[],
     private readonly bytesTotal: number,
+    /** Drops records whose declared key the table or this load already holds; null without a key. */
+    private readonly dedup: RecordDeduplicator | null = null,
   ) {
     this.builder = new PartitionBuilder(snapshot.schema, settings.batchRowsMax, settings.partitionRowsTarget);
     this.failures = new RowFailures(settings.policy);
@@ -140,9 +143,17 @@ export class Load {
   }
 
   private async writePartition(): Promise<void> {
-    const batches = this.builder.take();
+    let batches = this.builder.take();
+    let keys: string[] = [];
+    if (this.dedup !== null && batches.length > 0) {
+      const droppedBefore = this.dedup.dropped;
+      ({ batches, keys } = await this.dedup.filter(batches));
+      this.rows -= this.dedup.dropped - droppedBefore;
+    }
     if (batches.length === 0) return;
     const partition = await this.table.writePartition(batches, { batchRowsMax: this.settings.batchRowsMax, encodings: freshTierEncodings });
+    // The filter goes in before the commit, so the partition never becomes visible without one.
+    if (this.dedup !== null) await this.dedup.writeFilter(partition.id, keys);
     this.added.push(partition);
     this.bytesStored += partition.bytes;
   }
@@ -172,6 +183,7 @@ export class Load {
       version: this.version,
       rowsLoaded: this.rows,
       rowsRejected: this.rejects.records,
+      ...(this.dedup === null ? {} : { rowsDuplicate: this.dedup.dropped }),
       bytesIn: this.bytesDone,
       bytesStored: this.bytesStored,
       partitions: this.added.length,

@@ -55,6 +55,8 @@ export interface IngestSummary {
   readonly version: number | null;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Records dropped because the table (or the load itself) already held their declared key; absent when the table declares none. */
+  readonly rowsDuplicate?: number;
   /** Raw bytes read from the input files. */
   readonly bytesIn: number;
   /** Bytes of the partition files written. */

@@ -7,6 +7,7 @@ import type { Batch, CommitActions, PartitionMeta, Snapshot } from '../storage/i
 import { fileSize } from './byte-source.js';
 import { badOptionError } from './ingest-errors.js';
 import { Load, type IngestPart } from './ingest-load.js';
+import { deduplicatorFor } from './record-dedup.js';
 import { loadSettings, type FreshPartitionOptions, type IngestOptions, type IngestSummary, type IngestTarget } from './ingest-options.js';
 
 /**
@@ -20,7 +21,7 @@ export async function ingestParts(target: IngestTarget, parts: readonly IngestPa
   let bytesTotal = 0;
   for (const part of parts) bytesTotal += part.range === undefined ? await fileSize(part.file) : checkedRange(part);
   const snapshot = await target.snapshot();
-  const load = new Load(target, snapshot, settings, options, parts, bytesTotal);
+  const load = new Load(target, snapshot, settings, options, parts, bytesTotal, await deduplicatorFor(target, snapshot, options.signal));
   await load.run();
   return load.summary(files, [], (performance.now() - startedMs) / 1000);
 }

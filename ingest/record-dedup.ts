@@ -1,0 +1,130 @@
+/**
+ * Drops loaded records whose key the table already holds or an earlier record of the same load
+ * had (record-key.ts). Per partition to be written: the keys of its rows are checked against
+ * each existing partition's Bloom filter; only partitions whose filter may hold one of them (or
+ * that have no filter) have their key columns read, one at a time, to confirm. Each written
+ * partition then gets its own filter.
+ */
+import { StrataError, type Batch, type NumericVector, type PartitionMeta, type Snapshot, type Store, type StringVector, type Vector } from '../storage/index.js';
+import { KeyFilter, keyFilterPath, keyText, readKeyFilter, recordKeyProperty } from './record-key.js';
+
+/** What de-duplication needs of the table beyond IngestTarget (storage's Table provides it). */
+export interface KeyedTarget {
+  readonly store: Store;
+  readonly directory: string;
+  properties(): Promise<Readonly<Record<string, unknown>>>;
+  readPartition(meta: PartitionMeta, columns: readonly number[], signal?: AbortSignal): AsyncIterable<Batch>;
+}
+
+/** The key columns (schema indexes) a table declares, or null when it declares none. */
+export function recordKeyColumns(snapshot: Snapshot, properties: Readonly<Record<string, unknown>>): number[] | null {
+  const names = properties[recordKeyProperty];
+  if (!Array.isArray(names) || names.length === 0) return null;
+  return names.map((name) => {
+    const index = snapshot.schema.fields.findIndex((field) => field.name === name);
+    if (index < 0) {
+      throw new StrataError('input', 'RECORD_KEY_INVALID', `table ${snapshot.table} declares record key column '${String(name)}', which it does not have; ` +
+        `declare the key again with 'strata table key'`, { table: snapshot.table });
+    }
+    return index;
+  });
+}
+
+/** The de-duplicator of a load into `target`, or null when the table declares no key (or the target cannot read its partitions). */
+export async function deduplicatorFor(target: object, snapshot: Snapshot, signal?: AbortSignal): Promise<RecordDeduplicator | null> {
+  const keyed = target as Partial<KeyedTarget>;
+  if (typeof keyed.properties !== 'function' || typeof keyed.readPartition !== 'function' || keyed.store === undefined || keyed.directory === undefined) return null;
+  const keyColumns = recordKeyColumns(snapshot, await keyed.properties());
+  return keyColumns === null ? null : new RecordDeduplicator(keyed as KeyedTarget, snapshot, keyColumns, signal);
+}
+
+/** De-duplication state of one load. */
+export class RecordDeduplicator {
+  /** Keys this load has kept so far: a load's own duplicates never need the store. */
+  private readonly loadKeys = new Set<string>();
+  private readonly filters = new Map<string, KeyFilter | null>();
+  /** Records dropped as duplicates. */
+  dropped = 0;
+
+  constructor(private readonly target: KeyedTarget, private readonly snapshot: Snapshot, private readonly keyColumns: readonly number[],
+    private readonly signal?: AbortSignal) {}
+
+  /** The batches without duplicate records, and the keys of the rows kept (for the partition's filter). */
+  async filter(batches: readonly Batch[]): Promise<{ batches: Batch[]; keys: string[] }> {
+    const keys = batches.map((batch) => Array.from({ length: batch.length }, (_, row) => keyText(batch, this.keyColumns, row)));
+    const drop = batches.map((batch) => new Uint8Array(batch.length));
+    for (let b = 0; b < batches.length; b++) {
+      for (let row = 0; row < batches[b].length; row++) {
+        if (this.loadKeys.has(keys[b][row])) drop[b][row] = 1;
+        else this.loadKeys.add(keys[b][row]);
+      }
+    }
+    for (const meta of this.snapshot.partitions) await this.dropExisting(meta, keys, drop);
+    const kept: Batch[] = [];
+    const keptKeys: string[] = [];
+    for (let b = 0; b < batches.length; b++) {
+      const before = keptKeys.length;
+      for (let row = 0; row < batches[b].length; row++) if (drop[b][row] === 0) keptKeys.push(keys[b][row]);
+      this.dropped += batches[b].length - (keptKeys.length - before);
+      if (keptKeys.length - before === batches[b].length) kept.push(batches[b]);
+      else if (keptKeys.length > before) kept.push(keepRows(batches[b], drop[b], keptKeys.length - before));
+    }
+    return { batches: kept, keys: keptKeys };
+  }
+
+  /** Marks the rows whose key partition `meta` holds; reads its keys only when its filter may hold one. */
+  private async dropExisting(meta: PartitionMeta, keys: readonly string[][], drop: readonly Uint8Array[]): Promise<void> {
+    const filter = await this.filterOf(meta);
+    if (filter !== null && !keys.some((batchKeys, b) => batchKeys.some((key, row) => drop[b][row] === 0 && filter.mayContain(key)))) return;
+    const existing = new Set<string>();
+    for await (const batch of this.target.readPartition(meta, this.keyColumns, this.signal)) {
+      const columns = this.keyColumns.map((_, i) => i);
+      for (let row = 0; row < batch.length; row++) existing.add(keyText(batch, columns, row));
+    }
+    if (filter === null) await this.writeFilter(meta.id, [...existing]);
+    for (let b = 0; b < keys.length; b++) {
+      for (let row = 0; row < keys[b].length; row++) if (existing.has(keys[b][row])) drop[b][row] = 1;
+    }
+  }
+
+  private async filterOf(meta: PartitionMeta): Promise<KeyFilter | null> {
+    if (!this.filters.has(meta.id)) this.filters.set(meta.id, await readKeyFilter(this.target.store, this.target.directory, meta.id));
+    return this.filters.get(meta.id)!;
+  }
+
+  /** Writes the key filter of a partition (a new one, or an old one met without a filter). */
+  async writeFilter(partitionId: string, keys: readonly string[]): Promise<void> {
+    const filter = KeyFilter.forKeys(keys.length);
+    for (const key of keys) filter.add(key);
+    await this.target.store.write(keyFilterPath(this.target.directory, partitionId), filter.encode());
+    this.filters.set(partitionId, filter);
+  }
+}
+
+/** A batch of the rows whose `drop` flag is 0 (`kept` of them). */
+function keepRows(batch: Batch, drop: Uint8Array, kept: number): Batch {
+  return { length: kept, columns: batch.columns.map((vector) => keepVectorRows(vector, drop, kept)) };
+}
+
+function keepVectorRows(vector: Vector, drop: Uint8Array, kept: number): Vector {
+  const nulls = vector.nulls === null ? null : new Uint8Array(kept);
+  if (vector.kind === 'string') {
+    const codes = new Int32Array(kept);
+    for (let row = 0, out = 0; row < vector.length; row++) {
+      if (drop[row] !== 0) continue;
+      codes[out] = vector.codes[row];
+      if (nulls !== null) nulls[out] = vector.nulls![row];
+      out++;
+    }
+    return { ...vector, length: kept, codes, nulls } satisfies StringVector;
+  }
+  const source = vector.values;
+  const values = new (source.constructor as new (length: number) => typeof source)(kept);
+  for (let row = 0, out = 0; row < vector.length; row++) {
+    if (drop[row] !== 0) continue;
+    values[out] = source[row];
+    if (nulls !== null) nulls[out] = vector.nulls![row];
+    out++;
+  }
+  return { ...vector, length: kept, values, nulls } satisfies NumericVector;
+}
