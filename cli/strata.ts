@@ -5,6 +5,7 @@ import { toStrataError } from '../storage/index.js';
 import { backupCommand } from './backup-command.js';
 import { demoCommand } from './demo-command.js';
 import { formatError } from './errors.js';
+import { exportCommand } from './export-command.js';
 import { ingestCommand } from './ingest-command.js';
 import { keyCommand } from './key-command.js';
 import { nodeCommand } from './node-command.js';
@@ -133,6 +134,8 @@ async function main(argv: string[]): Promise<void> {
       return compactCommand({ store: values.store, table: values.table ?? positionals[0], sortKey: values['sort-key'], zstdLevel: values['zstd-level'] });
     case 'stats':
       return statsCommand({ store: values.store, table: positionals[0] ?? values.table, format: values.format });
+    case 'export':
+      return exportCommand({ store: values.store, table: values.table ?? positionals[0], format: values.format, out: values.out });
     case 'replicate':
       return replicateCommand({ store: values.store, to: values.to, once: values.once, intervalMs: values['interval-ms'], tables: values.tables });
     default:

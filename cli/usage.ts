@@ -47,6 +47,8 @@ Usage:
                                                               fresh ones at the archive level (default zstd 19)
   strata stats --store S TABLE [--format json]                per column: encodings, raw and stored bytes, ratio;
                                                               per table: partitions (fresh / archive), rows, bytes
+  strata export --store S --table T --format arrow|csv --out FILE   the table's rows as one plain Arrow IPC file or CSV
+                                                              (parquet: not supported yet)
   strata replicate --store SRC --to DEST [--once] [--interval-ms N] [--tables T1,T2]  ship new commits continuously, report lag
   strata demo [--store DIR]                                   create a store with sample data and open the REPL
   strata help | version
