@@ -13,6 +13,6 @@ export {
   type IngestOptions, type IngestProgress, type IngestSummary, type IngestTarget,
 } from './ingest-options.js';
 export { ingestErrorCodes } from './ingest-errors.js';
-export { recordKeyProperty } from './record-key.js';
+export { recordKeyProperty, removeStaleKeyFilters } from './record-key.js';
 export { recordKeyColumns } from './record-dedup.js';
 export { zstdWindowLogMax } from './zstd-stream.js';

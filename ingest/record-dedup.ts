@@ -6,7 +6,7 @@
  * partition then gets its own filter.
  */
 import { StrataError, type Batch, type NumericVector, type PartitionMeta, type Snapshot, type Store, type StringVector, type Vector } from '../storage/index.js';
-import { KeyFilter, keyFilterPath, keyText, readKeyFilter, recordKeyProperty } from './record-key.js';
+import { KeyFilter, keyFilterPath, keyHash1, keyHash2, keyText, readKeyFilter, recordKeyProperty } from './record-key.js';
 
 /** What de-duplication needs of the table beyond IngestTarget (storage's Table provides it). */
 export interface KeyedTarget {
@@ -59,7 +59,9 @@ export class RecordDeduplicator {
         else this.loadKeys.add(keys[b][row]);
       }
     }
-    for (const meta of this.snapshot.partitions) await this.dropExisting(meta, keys, drop);
+    // Hashed once, checked against every partition's filter.
+    const hashes = keys.map((batchKeys) => [Uint32Array.from(batchKeys, keyHash1), Uint32Array.from(batchKeys, keyHash2)] as const);
+    for (const meta of this.snapshot.partitions) await this.dropExisting(meta, keys, hashes, drop);
     const kept: Batch[] = [];
     const keptKeys: string[] = [];
     for (let b = 0; b < batches.length; b++) {
@@ -73,15 +75,17 @@ export class RecordDeduplicator {
   }
 
   /** Marks the rows whose key partition `meta` holds; reads its keys only when its filter may hold one. */
-  private async dropExisting(meta: PartitionMeta, keys: readonly string[][], drop: readonly Uint8Array[]): Promise<void> {
+  private async dropExisting(meta: PartitionMeta, keys: readonly string[][], hashes: readonly (readonly [Uint32Array, Uint32Array])[],
+    drop: readonly Uint8Array[]): Promise<void> {
     const filter = await this.filterOf(meta);
-    if (filter !== null && !keys.some((batchKeys, b) => batchKeys.some((key, row) => drop[b][row] === 0 && filter.mayContain(key)))) return;
+    if (filter !== null && !mayHoldAny(filter, hashes, drop)) return;
     const existing = new Set<string>();
     for await (const batch of this.target.readPartition(meta, this.keyColumns, this.signal)) {
       const columns = this.keyColumns.map((_, i) => i);
       for (let row = 0; row < batch.length; row++) existing.add(keyText(batch, columns, row));
     }
-    if (filter === null) await this.writeFilter(meta.id, [...existing]);
+    // A partition met without a filter gets one, so the next load skips reading it; a failure here only costs speed.
+    if (filter === null) await this.writeFilter(meta.id, [...existing]).catch(() => undefined);
     for (let b = 0; b < keys.length; b++) {
       for (let row = 0; row < keys[b].length; row++) if (existing.has(keys[b][row])) drop[b][row] = 1;
     }
@@ -99,6 +103,16 @@ export class RecordDeduplicator {
     await this.target.store.write(keyFilterPath(this.target.directory, partitionId), filter.encode());
     this.filters.set(partitionId, filter);
   }
+}
+
+/** True when the filter may hold the key of a row not dropped yet. */
+function mayHoldAny(filter: KeyFilter, hashes: readonly (readonly [Uint32Array, Uint32Array])[], drop: readonly Uint8Array[]): boolean {
+  for (let b = 0; b < hashes.length; b++) {
+    const [h1, h2] = hashes[b];
+    const dropped = drop[b];
+    for (let row = 0; row < h1.length; row++) if (dropped[row] === 0 && filter.mayContainHashes(h1[row], h2[row])) return true;
+  }
+  return false;
 }
 
 /** A batch of the rows whose `drop` flag is 0 (`kept` of them). */

@@ -42,6 +42,16 @@ function fnv1a(text: string, seed: number): number {
   return hash;
 }
 
+/** The first hash of a key text (the Bloom filter's base bit). */
+export function keyHash1(key: string): number {
+  return fnv1a(key, 0x811c9dc5);
+}
+
+/** The second hash of a key text (the Bloom filter's stride; odd, so strides never collapse). */
+export function keyHash2(key: string): number {
+  return (fnv1a(key, 0x9747b28c) | 1) >>> 0;
+}
+
 /** A Bloom filter of key texts (double hashing: bit i = h1 + i·h2). */
 export class KeyFilter {
   private constructor(private readonly bits: Uint8Array, private readonly bitCount: number, private readonly hashes: number) {}
@@ -74,8 +84,8 @@ export class KeyFilter {
 
   /** Adds a key. */
   add(key: string): void {
-    const h1 = fnv1a(key, 0x811c9dc5);
-    const h2 = fnv1a(key, 0x9747b28c) | 1;
+    const h1 = keyHash1(key);
+    const h2 = keyHash2(key);
     for (let i = 0; i < this.hashes; i++) {
       const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.bitCount;
       this.bits[bit >>> 3] |= 1 << (bit & 7);
@@ -84,8 +94,11 @@ export class KeyFilter {
 
   /** False when the key is certainly absent; true when it may be present. */
   mayContain(key: string): boolean {
-    const h1 = fnv1a(key, 0x811c9dc5);
-    const h2 = fnv1a(key, 0x9747b28c) | 1;
+    return this.mayContainHashes(keyHash1(key), keyHash2(key));
+  }
+
+  /** mayContain for a key whose keyHash1/keyHash2 were computed once for checking many filters. */
+  mayContainHashes(h1: number, h2: number): boolean {
     for (let i = 0; i < this.hashes; i++) {
       const bit = ((h1 + Math.imul(i, h2)) >>> 0) % this.bitCount;
       if ((this.bits[bit >>> 3] & (1 << (bit & 7))) === 0) return false;
@@ -104,4 +117,21 @@ export async function readKeyFilter(store: Store, tableDirectory: string, partit
   const path = keyFilterPath(tableDirectory, partitionId);
   if ((await store.stat(path)) === null) return null;
   return KeyFilter.decode(await store.read(path));
+}
+
+/**
+ * Deletes the key filters of partitions no longer in the table (compacted or purged away) once
+ * they are older than `retainMs`: loads only check the latest version, and the age spares the
+ * filter of a partition a running load has written but not yet committed.
+ */
+export async function removeStaleKeyFilters(store: Store, tableDirectory: string, liveIds: ReadonlySet<string>, retainMs: number): Promise<number> {
+  const cutoffMs = Date.now() - retainMs;
+  let removed = 0;
+  for (const file of await store.list(`${tableDirectory}/keys`)) {
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    if (file.isDirectory || !name.endsWith('.bloom') || liveIds.has(name.slice(0, -'.bloom'.length)) || file.modifiedMs > cutoffMs) continue;
+    await store.delete(`${tableDirectory}/keys/${name}`);
+    removed++;
+  }
+  return removed;
 }

@@ -9,6 +9,7 @@
 import {
   archiveZstdLevelDefault, compactTable, planCompaction, StoreCatalog, StrataError, Table, toStrataError, type CompactionResult, type Store,
 } from '../storage/index.js';
+import { removeStaleKeyFilters } from '../ingest/index.js';
 
 /** Where compaction leases live in the store. */
 export const compactionLeaseDirectory = 'cluster/leases';
@@ -66,7 +67,9 @@ async function compactOne(store: Store, nodeId: string, name: string, config: Co
   await dropOldLeases(store, table.name, epoch);
   const result = await compactTable(table, { zstdLevel: config.zstdLevel, pauseMs: config.pauseMs, signal });
   const vacuum = await table.vacuum({ retainMs: config.vacuumRetainMs, audit: { node: nodeId } });
-  return { table: table.name, skipped: false, result, vacuumedFiles: vacuum.removed.length };
+  const live = new Set((await table.snapshot()).partitions.map((meta) => meta.id));
+  const filters = await removeStaleKeyFilters(store, table.directory, live, config.vacuumRetainMs);
+  return { table: table.name, skipped: false, result, vacuumedFiles: vacuum.removed.length + filters };
 }
 
 /**

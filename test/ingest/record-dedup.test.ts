@@ -4,7 +4,7 @@
  * false negatives, few false positives.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyFilter } from '../../ingest/record-key.js';
 import { runCli, runCliOk } from '../support/cli.js';
@@ -44,6 +44,8 @@ describe('record de-duplication by a declared key', function () {
     assert.match(first, /loaded 3,000 rows/);
     assert.match(first, /100 duplicate record\(s\) dropped/);
     assert.equal(await totals(), `3000,3000,${2 * (2999 * 3000) / 2}`);
+    // One key filter per partition written, beside the table's data.
+    assert.equal(readdirSync(join(store, 'tables', 'events', 'keys')).filter((name) => name.endsWith('.bloom')).length, 3);
     const again = await ingest(join(temp.path, 'a.csv'), '--force');
     assert.match(again, /loaded 0 rows/);
     assert.match(again, /3,100 duplicate record\(s\) dropped/);
