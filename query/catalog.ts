@@ -48,6 +48,13 @@ export interface ColumnDefinition {
   readonly nullable: boolean;
 }
 
+/** A stored view: the text of its query and the column names given at CREATE VIEW (may be fewer than it returns). */
+export interface ViewRecord {
+  readonly name: string;
+  readonly sql: string;
+  readonly columns: readonly string[];
+}
+
 /** What the engine needs from the database to run statements. */
 export interface QueryCatalog {
   listTables(): Promise<string[]>;
@@ -57,4 +64,10 @@ export interface QueryCatalog {
   dropTable(name: string, ifExists: boolean): Promise<void>;
   /** Appends rows (batches in the table's schema) in one commit; returns rows added. */
   insert(name: string, batches: readonly Batch[]): Promise<number>;
+  /** Stores a view (VIEW_EXISTS when one of that name exists and orReplace is false; TABLE_EXISTS when a table has the name). Optional: without it CREATE VIEW is NOT_SUPPORTED. */
+  createView?(view: ViewRecord, orReplace: boolean): Promise<void>;
+  /** Removes a view (VIEW_NOT_FOUND unless ifExists). */
+  dropView?(name: string, ifExists: boolean): Promise<void>;
+  /** The view of that (lower-case) name, or null. */
+  getView?(name: string): Promise<ViewRecord | null>;
 }

@@ -13,6 +13,7 @@ import { collectScans } from './plan/plan-utils.js';
 import { explainPlan } from './plan/explain.js';
 import { parseSql } from './sql/parse.js';
 import { bindStatement, describeSchema, tableNamesOf, type BoundStatement } from './sql/binder.js';
+import type { ViewDefinition } from './sql/bind-from.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
 import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
 import { distributePlan } from './distribute/distribute-plan.js';
@@ -62,7 +63,7 @@ export interface QueryStats {
 
 /** The result of one statement. */
 export interface QueryResult {
-  /** 'SELECT', 'EXPLAIN', 'CREATE TABLE', 'DROP TABLE', 'INSERT', 'SHOW TABLES', 'DESCRIBE'. */
+  /** 'SELECT', 'EXPLAIN', 'CREATE TABLE', 'DROP TABLE', 'CREATE VIEW', 'DROP VIEW', 'INSERT', 'SHOW TABLES', 'DESCRIBE'. */
   readonly command: string;
   readonly schema: Schema;
   readonly batches: Batch[];
@@ -156,11 +157,29 @@ export class QueryEngine {
   private async prepare(sql: string): Promise<{ bound: BoundStatement; tables: Map<string, TableSource> }> {
     const { source, statement } = parseSql(sql);
     const tables = new Map<string, TableSource>();
-    for (const name of tableNamesOf(statement)) {
+    const views = new Map<string, ViewDefinition>();
+    await this.resolveNames(tableNamesOf(statement), tables, views);
+    return { bound: bindStatement(statement, { source, tables, views }), tables };
+  }
+
+  /** Pins each named table's snapshot; a name that is no table but a view is parsed and its own names resolved. */
+  private async resolveNames(names: Iterable<string>, tables: Map<string, TableSource>, views: Map<string, ViewDefinition>): Promise<void> {
+    for (const name of names) {
+      if (tables.has(name) || views.has(name)) continue;
       const table = await this.catalog.getTable(name);
-      if (table !== null) tables.set(name, table);
+      if (table !== null) {
+        tables.set(name, table);
+        continue;
+      }
+      const view = (await this.catalog.getView?.(name)) ?? null;
+      if (view === null) continue;
+      const parsed = parseSql(view.sql);
+      if (parsed.statement.kind !== 'query') {
+        throw new StrataError('corruption', 'VIEW_INVALID', `view ${name} is stored with SQL that is not a query; drop and recreate it`, { view: name });
+      }
+      views.set(name, { name, columns: view.columns, query: parsed.statement.query, source: parsed.source });
+      await this.resolveNames(tableNamesOf(parsed.statement), tables, views);
     }
-    return { bound: bindStatement(statement, { source, tables }), tables };
   }
 
   private async run(bound: BoundStatement, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number,
@@ -185,6 +204,14 @@ export class QueryEngine {
       case 'drop_table':
         await this.catalog.dropTable(bound.name, bound.ifExists);
         return done('DROP TABLE', emptySchema, [], null, null, null);
+      case 'create_view':
+        if (this.catalog.createView === undefined) throw new StrataError('not_supported', 'NOT_SUPPORTED', 'this database does not store views');
+        await this.catalog.createView({ name: bound.name, sql: bound.sql, columns: bound.columns }, bound.orReplace);
+        return done('CREATE VIEW', emptySchema, [], null, null, null);
+      case 'drop_view':
+        if (this.catalog.dropView === undefined) throw new StrataError('not_supported', 'NOT_SUPPORTED', 'this database does not store views');
+        await this.catalog.dropView(bound.name, bound.ifExists);
+        return done('DROP VIEW', emptySchema, [], null, null, null);
       case 'show_tables': {
         const names = [...(await this.catalog.listTables())].sort();
         return done('SHOW TABLES', { fields: [{ name: 'name', type: Types.string, nullable: false }] }, [textBatch([names])], null, null, null);

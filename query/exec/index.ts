@@ -10,3 +10,7 @@ export { GroupedAggregation } from './grouped-aggregation.js';
 export { GroupKeys } from './group-keys.js';
 export { prepareSortKeys, rowsNotAfter, sortedIndices } from './sort-keys.js';
 export { conjuncts, filterRows, RowFilter } from './select-rows.js';
+export { JoinHashTable, fillPairs, type PairCursor } from './join-hash-table.js';
+export { joinedBatch, takeVectorOrNull } from './join-gather.js';
+export { windowLayout, frameRanges, type WindowLayout } from './window-layout.js';
+export { evaluateWindow } from './window-functions.js';

@@ -6,7 +6,9 @@
  */
 import type { Expr } from '../plan/expr.js';
 import { collectAggregateColumns, collectColumns, remapColumns } from '../plan/expr-utils.js';
-import type { LogicalPlan } from '../plan/logical-plan.js';
+import type { Join, LogicalPlan, Window } from '../plan/logical-plan.js';
+import { joinSchema } from '../plan/join-utils.js';
+import { planInputs } from '../plan/plan-utils.js';
 import type { OptimizerRule } from './optimizer-rule.js';
 
 interface Pruned {
@@ -76,7 +78,67 @@ function prune(plan: LogicalPlan, required: ReadonlySet<number>): Pruned {
     case 'values':
     // Exchanges are placed after optimization; one seen here is kept whole.
     case 'exchange': return { plan, mapping: identity(plan.schema.fields.length) };
+    case 'join': return pruneJoin(plan, required);
+    case 'window': return pruneWindow(plan, required);
+    case 'set_operation': {
+      // Rows are compared (or stacked) column by column: every column of both sides stays.
+      const all = new Set(identity(plan.schema.fields.length).keys());
+      const left = prune(plan.left, all);
+      const right = prune(plan.right, all);
+      return { plan: { ...plan, left: left.plan, right: right.plan }, mapping: identity(plan.schema.fields.length) };
+    }
   }
+}
+
+/** Renumbers an expression over left ++ right through the two inputs' mappings. */
+function remapJoined(expr: Expr, leftWidth: number, left: ReadonlyMap<number, number>, right: ReadonlyMap<number, number>, newLeftWidth: number): Expr {
+  const mapping = new Map<number, number>();
+  for (const c of collectColumns(expr, new Set())) {
+    const target = c < leftWidth ? left.get(c) : right.get(c - leftWidth);
+    if (target !== undefined) mapping.set(c, c < leftWidth ? target : newLeftWidth + target);
+  }
+  return remapColumns(expr, mapping);
+}
+
+function pruneJoin(plan: Join, required: ReadonlySet<number>): Pruned {
+  const leftWidth = plan.left.schema.fields.length;
+  const outputsRight = plan.joinType !== 'semi' && plan.joinType !== 'anti' && plan.joinType !== 'mark';
+  const filterColumns = plan.filter === null ? new Set<number>() : collectColumns(plan.filter, new Set());
+  const leftNeeded = union(new Set([...required, ...filterColumns].filter((c) => c < leftWidth)), plan.leftKeys);
+  const rightNeeded = union(new Set([...(outputsRight ? required : []), ...filterColumns].filter((c) => c >= leftWidth).map((c) => c - leftWidth)), plan.rightKeys);
+  const left = prune(plan.left, leftNeeded);
+  const right = prune(plan.right, rightNeeded);
+  const newLeftWidth = left.plan.schema.fields.length;
+  const leftKeys = plan.leftKeys.map((k) => remapColumns(k, left.mapping));
+  const rightKeys = plan.rightKeys.map((k) => remapColumns(k, right.mapping));
+  const filter = plan.filter === null ? null : remapJoined(plan.filter, leftWidth, left.mapping, right.mapping, newLeftWidth);
+  const node = { ...plan, left: left.plan, right: right.plan, leftKeys, rightKeys, filter, schema: joinSchema(plan.joinType, left.plan.schema, right.plan.schema) };
+  const mapping = new Map(left.mapping);
+  if (outputsRight) for (const [old, next] of right.mapping) mapping.set(leftWidth + old, newLeftWidth + next);
+  if (plan.joinType === 'mark') mapping.set(leftWidth, newLeftWidth);
+  return { plan: node, mapping };
+}
+
+function pruneWindow(plan: Window, required: ReadonlySet<number>): Pruned {
+  const inputWidth = plan.input.schema.fields.length;
+  const kept = plan.windows.map((_, i) => i).filter((i) => required.has(inputWidth + i));
+  const needed = new Set([...required].filter((c) => c < inputWidth));
+  for (const i of kept) {
+    const w = plan.windows[i];
+    for (const e of [...w.args, ...w.partitionBy, ...w.orderBy.map((k) => k.expr)]) collectColumns(e, needed);
+  }
+  const input = prune(plan.input, needed);
+  if (kept.length === 0) return input;
+  const remap = (e: Expr): Expr => remapColumns(e, input.mapping);
+  const windows = kept.map((i) => {
+    const w = plan.windows[i];
+    return { ...w, args: w.args.map(remap), partitionBy: w.partitionBy.map(remap), orderBy: w.orderBy.map((k) => ({ ...k, expr: remap(k.expr) })) };
+  });
+  const newWidth = input.plan.schema.fields.length;
+  const fields = [...input.plan.schema.fields, ...kept.map((i) => plan.schema.fields[inputWidth + i])];
+  const mapping = new Map(input.mapping);
+  kept.forEach((i, k) => mapping.set(inputWidth + i, newWidth + k));
+  return { plan: { ...plan, input: input.plan, windows, schema: { fields } }, mapping };
 }
 
 function pruneAggregate(plan: Extract<LogicalPlan, { kind: 'aggregate' }>, required: ReadonlySet<number>): Pruned {
@@ -105,9 +167,11 @@ function sameShape(a: LogicalPlan, b: LogicalPlan): boolean {
   if (a.kind !== b.kind || a.schema.fields.length !== b.schema.fields.length) return false;
   if (a.kind === 'scan' && b.kind === 'scan') return a.projection.length === b.projection.length;
   if (a.kind === 'aggregate' && b.kind === 'aggregate' && a.aggregates.length !== b.aggregates.length) return false;
-  if (a.kind === 'scan' || a.kind === 'values' || b.kind === 'scan' || b.kind === 'values') return true;
+  if (a.kind === 'window' && b.kind === 'window' && a.windows.length !== b.windows.length) return false;
   if (a.kind === 'exchange' || b.kind === 'exchange') return a === b;
-  return sameShape(a.input, (b as typeof a).input);
+  const inputsA = planInputs(a);
+  const inputsB = planInputs(b);
+  return inputsA.length === inputsB.length && inputsA.every((input, i) => sameShape(input, inputsB[i]));
 }
 
 /** The PushDownProjection rule. */

@@ -6,7 +6,7 @@
  */
 import { Types, type Schema } from '../../storage/index.js';
 import type { Expr } from '../plan/expr.js';
-import { call, literal, transformUp } from '../plan/expr-utils.js';
+import { call, conjunction, exprEquals, literal, splitConjunction, transformUp } from '../plan/expr-utils.js';
 import { mapNodeExprs, planInputs, transformPlanUp } from '../plan/plan-utils.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
 import type { OptimizerRule } from './optimizer-rule.js';
@@ -27,10 +27,28 @@ function simplifyJunction(fn: 'and' | 'or', args: readonly Expr[]): Expr | null 
   return unchanged ? null : call(fn, kept, Types.boolean);
 }
 
+/**
+ * (A AND B) OR (A AND C) → A AND (B OR C): a condition every arm of an OR shares is taken out, so
+ * a join key written inside each arm (TPC-H Q19) becomes a key, and a filter a pushable conjunct.
+ */
+function factorOr(args: readonly Expr[]): Expr | null {
+  const arms = args.map(splitConjunction);
+  const common = arms[0].filter((c) => arms.every((arm) => arm.some((other) => exprEquals(other, c))));
+  if (common.length === 0) return null;
+  const rests = arms.map((arm) => arm.filter((c) => !common.some((k) => exprEquals(k, c))));
+  // An arm with nothing left is true: the whole OR is.
+  if (rests.some((rest) => rest.length === 0)) return conjunction(common);
+  return conjunction([...common, call('or', rests.map(conjunction), Types.boolean)]);
+}
+
 /** Simplifies one boolean expression; `input` gives column nullability when known. */
 export function simplifyExpr(expr: Expr, input: Schema | null): Expr {
   return transformUp(expr, (node) => {
-    if (node.kind === 'call' && (node.fn === 'and' || node.fn === 'or')) return simplifyJunction(node.fn, node.args) ?? node;
+    if (node.kind === 'call' && (node.fn === 'and' || node.fn === 'or')) {
+      const simplified = simplifyJunction(node.fn, node.args) ?? node;
+      if (simplified.kind === 'call' && simplified.fn === 'or') return factorOr(simplified.args) ?? simplified;
+      return simplified;
+    }
     if (node.kind === 'call' && node.fn === 'not') {
       const inner = node.args[0];
       if (inner.kind === 'call' && inner.fn === 'not') return inner.args[0];

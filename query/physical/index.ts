@@ -11,3 +11,7 @@ export { LimitExec } from './limit-exec.js';
 export { TopNExec } from './top-n-exec.js';
 export { DistinctExec } from './distinct-exec.js';
 export { ValuesExec } from './values-exec.js';
+export { HashJoinExec, type HashJoinSpec } from './hash-join-exec.js';
+export { UnionExec } from './union-exec.js';
+export { SetOperationExec } from './set-operation-exec.js';
+export { WindowExec } from './window-exec.js';

@@ -16,6 +16,10 @@ import { ScanExec } from './scan-exec.js';
 import { SortExec } from './sort-exec.js';
 import { TopNExec } from './top-n-exec.js';
 import { ValuesExec } from './values-exec.js';
+import { HashJoinExec } from './hash-join-exec.js';
+import { UnionExec } from './union-exec.js';
+import { SetOperationExec } from './set-operation-exec.js';
+import { WindowExec } from './window-exec.js';
 
 /** Builds operators for an optimized logical plan; tables maps lower-case table name -> snapshot source. */
 export function createPhysicalPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>): ExecutionPlan {
@@ -33,6 +37,15 @@ export function createPhysicalPlan(plan: LogicalPlan, tables: ReadonlyMap<string
     case 'distinct': return new DistinctExec(createPhysicalPlan(plan.input, tables));
     case 'values': return new ValuesExec(plan.rows, plan.schema);
     case 'exchange': return new ExchangeExec(plan, tables, (fragment) => createPhysicalPlan(fragment, tables));
+    case 'join': return new HashJoinExec(createPhysicalPlan(plan.left, tables), createPhysicalPlan(plan.right, tables), plan, plan.schema);
+    case 'window': return new WindowExec(createPhysicalPlan(plan.input, tables), plan.windows, plan.schema);
+    case 'set_operation': {
+      const left = createPhysicalPlan(plan.left, tables);
+      const right = createPhysicalPlan(plan.right, tables);
+      if (plan.op !== 'union') return new SetOperationExec(left, right, plan.op, plan.all, plan.schema);
+      const union = new UnionExec(left, right, plan.schema);
+      return plan.all ? union : new DistinctExec(union);
+    }
   }
 }
 

@@ -4,8 +4,8 @@
  * how many partitions pruning left of the table's total.
  */
 import { formatDate, formatDecimal, formatTimestamp, typeToSql } from '../../storage/index.js';
-import type { AggregateExpr, Call, Expr, IntervalValue, Literal } from './expr.js';
-import type { LogicalPlan, SortKey } from './logical-plan.js';
+import type { AggregateExpr, Call, Expr, FrameBound, IntervalValue, Literal, WindowExpr } from './expr.js';
+import type { Join, LogicalPlan, SortKey } from './logical-plan.js';
 import { planInputs } from './plan-utils.js';
 
 const infixOperators: Readonly<Record<string, string>> = {
@@ -86,6 +86,37 @@ function formatSortKey(key: SortKey): string {
   return `${formatExpr(key.expr)} ${key.ascending ? 'ASC' : 'DESC'}${key.nullsFirst ? ' NULLS FIRST' : ''}`;
 }
 
+function formatBound(bound: FrameBound): string {
+  switch (bound.kind) {
+    case 'unbounded_preceding': return 'UNBOUNDED PRECEDING';
+    case 'unbounded_following': return 'UNBOUNDED FOLLOWING';
+    case 'current_row': return 'CURRENT ROW';
+    case 'preceding': return `${bound.offset} PRECEDING`;
+    case 'following': return `${bound.offset} FOLLOWING`;
+  }
+}
+
+/** Text of a window function call with its OVER clause. */
+export function formatWindow(window: WindowExpr): string {
+  const parts: string[] = [];
+  if (window.partitionBy.length > 0) parts.push(`PARTITION BY ${window.partitionBy.map(formatExpr).join(', ')}`);
+  if (window.orderBy.length > 0) parts.push(`ORDER BY ${window.orderBy.map(formatSortKey).join(', ')}`);
+  const { units, start, end } = window.frame;
+  parts.push(`${units.toUpperCase()} BETWEEN ${formatBound(start)} AND ${formatBound(end)}`);
+  const args = window.fn === 'count_star' ? '*' : window.args.map(formatExpr).join(', ');
+  return `${window.fn === 'count_star' ? 'count' : window.fn}(${args}) OVER (${parts.join(' ')})`;
+}
+
+function describeJoin(plan: Join): string {
+  const keys = plan.leftKeys.map((key, i) => `${formatExpr(key)} = ${formatExpr(plan.rightKeys[i])}`);
+  const cross = plan.joinType === 'inner' && keys.length === 0 && plan.filter === null;
+  const parts = [cross ? 'CrossJoin' : `HashJoin: ${plan.joinType}${plan.nullAware ? ' null-aware' : ''}`];
+  if (keys.length > 0) parts.push(`keys=${list(keys)}`);
+  if (plan.filter !== null) parts.push(`filter=${formatExpr(plan.filter)}`);
+  if (plan.distribution !== undefined) parts.push(`distribution=${plan.distribution}`);
+  return parts.join(' ');
+}
+
 function list(items: readonly string[]): string {
   return `[${items.join(', ')}]`;
 }
@@ -112,6 +143,9 @@ export function describeNode(plan: LogicalPlan): string {
     case 'distinct': return 'Distinct';
     case 'values': return `Values: ${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'}`;
     case 'exchange': return 'Exchange: gather from every live node (the fragment below runs on each over its share of the partitions)';
+    case 'join': return describeJoin(plan);
+    case 'set_operation': return `${plan.op[0].toUpperCase()}${plan.op.slice(1)}${plan.all ? ' all' : ''}`;
+    case 'window': return `Window: ${plan.windows.map(formatWindow).join(', ')}`;
   }
 }
 

@@ -9,7 +9,9 @@
  * Typing rules the binder guarantees, so kernels never guess:
  * - Arithmetic and comparison arguments have the same type id after implicit casts, except:
  *   decimal +,-,* decimal of different scales (the kernel aligns scales: result scale is the max
- *   for +,- and the sum for *); date +,- interval; date - date (int32 days); timestamp +,- interval.
+ *   for +,- and the sum for *); comparisons of decimals of different scales where one is wide
+ *   (precision > 18, exact in bigint); date +,- interval; date - date (int32 days);
+ *   timestamp +,- interval.
  * - divide always yields float64 (DuckDB semantics: 7 / 2 = 3.5); integer_divide yields the
  *   integer type; modulo keeps the argument type.
  * - Literals hold values in the in-memory units of storage/vector.ts: a DECIMAL(15,2) literal
@@ -31,6 +33,7 @@
  *   with fraction, as DuckDB), every other part int64. date_trunc(part, x) keeps x's type.
  */
 import type { DataType } from '../../storage/index.js';
+import type { SortKey } from './logical-plan.js';
 
 /** An interval value: months and days are calendar units; micros is exact time. */
 export interface IntervalValue {
@@ -146,5 +149,38 @@ export interface AggregateExpr {
   readonly distinct: boolean;
   /** Optional FILTER (WHERE …) clause. */
   readonly filter: Expr | null;
+  readonly type: DataType;
+}
+
+/** Window functions: ranking, offsets, and the aggregates over a frame. */
+export type WindowFunction =
+  | 'row_number' | 'rank' | 'dense_rank' | 'lag' | 'lead' | 'first_value' | 'last_value'
+  | 'count_star' | 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+/** One end of a window frame; offset counts rows (ROWS) or order-key units (RANGE: days, scaled decimals). */
+export interface FrameBound {
+  readonly kind: 'unbounded_preceding' | 'preceding' | 'current_row' | 'following' | 'unbounded_following';
+  readonly offset: number;
+}
+
+/** ROWS or RANGE BETWEEN start AND end. */
+export interface WindowFrame {
+  readonly units: 'rows' | 'range';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
+
+/**
+ * A window function call. lag/lead take (value, offset int64 literal, default of value's type);
+ * first_value/last_value and the aggregates take one argument (none for count_star). Result
+ * types: ranks and counts int64, sum/avg/min/max as for aggregates, lag/lead/first_value the
+ * argument type. The frame applies to first_value, last_value and the aggregates.
+ */
+export interface WindowExpr {
+  readonly fn: WindowFunction;
+  readonly args: readonly Expr[];
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: WindowFrame;
   readonly type: DataType;
 }

@@ -4,7 +4,7 @@
  * to columns of its input's schema by position.
  */
 import type { Schema } from '../../storage/index.js';
-import type { AggregateExpr, Expr } from './expr.js';
+import type { AggregateExpr, Expr, WindowExpr } from './expr.js';
 import type { ScanPartition } from '../catalog.js';
 
 /** Reads a table. */
@@ -114,5 +114,60 @@ export interface Exchange {
   readonly schema: Schema;
 }
 
-/** A relational plan. Later issues add join, union, window. */
-export type LogicalPlan = Scan | Filter | Project | Aggregate | Sort | Limit | TopN | Distinct | Values | Exchange;
+/**
+ * Join kinds. inner/left/right/full output the left columns followed by the right ones (an
+ * inner join without keys or filter is a cross join); semi and anti output the left columns of
+ * the rows that have (semi) or have no (anti) match; mark outputs the left columns plus one
+ * BOOLEAN column saying whether the row has a match ([NOT] IN / EXISTS inside expressions);
+ * single is a left join whose right side may match each left row at most once (scalar
+ * subqueries: a second match is SUBQUERY_MULTIPLE_ROWS).
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'mark' | 'single';
+
+/** How a join's inputs meet on a cluster (DistributePlan decides; EXPLAIN shows it). */
+export type JoinDistribution = 'gather' | 'broadcast';
+
+/**
+ * Joins two inputs. The hash table is built over the right input and probed with the left.
+ * A row pair matches when every leftKeys[i] (over the left schema) equals rightKeys[i] (over
+ * the right schema), NULL never equal to anything, and `filter` (over the left columns
+ * followed by the right columns) is true.
+ */
+export interface Join {
+  readonly kind: 'join';
+  readonly joinType: JoinType;
+  readonly left: LogicalPlan;
+  readonly right: LogicalPlan;
+  readonly leftKeys: readonly Expr[];
+  readonly rightKeys: readonly Expr[];
+  readonly filter: Expr | null;
+  /**
+   * For anti and mark joins over one key: SQL [NOT] IN rules, where a NULL key on either side
+   * makes "no match" unknown (NOT IN drops the row, IN's mark is NULL) unless the right is empty.
+   */
+  readonly nullAware: boolean;
+  /** Set by DistributePlan: both inputs gathered to the coordinator, or the right side broadcast to every node. */
+  readonly distribution?: JoinDistribution;
+  readonly schema: Schema;
+}
+
+/** UNION / INTERSECT / EXCEPT [ALL]: both inputs have the same column types (the binder casts). */
+export interface SetOperation {
+  readonly kind: 'set_operation';
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: LogicalPlan;
+  readonly right: LogicalPlan;
+  readonly schema: Schema;
+}
+
+/** Window functions: output = the input columns followed by one column per window expression. */
+export interface Window {
+  readonly kind: 'window';
+  readonly input: LogicalPlan;
+  readonly windows: readonly WindowExpr[];
+  readonly schema: Schema;
+}
+
+/** A relational plan. */
+export type LogicalPlan = Scan | Filter | Project | Aggregate | Sort | Limit | TopN | Distinct | Values | Exchange | Join | SetOperation | Window;

@@ -3,9 +3,7 @@
  * converts the PostgreSQL parser's tree), so nothing past the converter depends on the parser
  * library. Every node carries `pos`: the 0-based offset of its first token in the user's text.
  *
- * The tree represents more than the binder implements (joins, derived tables, CTEs, set
- * operations, subqueries, window functions): the binder rejects those with NOT_SUPPORTED at
- * their position, and adding them later only touches the binder.
+ * What the binder does not implement it rejects with NOT_SUPPORTED at the node's position.
  */
 
 /** A type name as written: CAST targets and CREATE TABLE columns. */
@@ -81,8 +79,23 @@ export interface SqlExtract { readonly kind: 'extract'; readonly field: string; 
 export interface SqlSubquery { readonly kind: 'subquery'; readonly query: SqlQuery; readonly pos: number }
 /** [NOT] EXISTS (SELECT …). */
 export interface SqlExists { readonly kind: 'exists'; readonly query: SqlQuery; readonly negated: boolean; readonly pos: number }
-/** A function call with OVER (…): kept only to be rejected with its position. */
-export interface SqlWindowFunction { readonly kind: 'window_function'; readonly name: string; readonly pos: number }
+/** One end of a window frame: UNBOUNDED PRECEDING/FOLLOWING, CURRENT ROW, or n PRECEDING/FOLLOWING. */
+export interface SqlFrameBound {
+  readonly kind: 'unbounded_preceding' | 'preceding' | 'current_row' | 'following' | 'unbounded_following';
+  /** The offset as written ('2', '1.5', '7'), null for UNBOUNDED and CURRENT ROW. */
+  readonly offset: string | null;
+}
+
+/** ROWS / RANGE BETWEEN start AND end (a single bound means BETWEEN it AND CURRENT ROW). */
+export interface SqlWindowFrame { readonly units: 'rows' | 'range'; readonly start: SqlFrameBound; readonly end: SqlFrameBound; readonly pos: number }
+
+/** A function call with OVER (PARTITION BY … ORDER BY … frame). */
+export interface SqlWindowFunction {
+  readonly kind: 'window_function'; readonly name: string; readonly args: readonly SqlExpr[];
+  readonly star: boolean; readonly distinct: boolean;
+  readonly partitionBy: readonly SqlExpr[]; readonly orderBy: readonly SqlOrderItem[];
+  readonly frame: SqlWindowFrame | null; readonly pos: number;
+}
 
 /** A scalar expression. */
 export type SqlExpr =
@@ -100,7 +113,10 @@ export type SqlJoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
 
 /** One item of a FROM clause. */
 export type SqlFromItem =
-  | { readonly kind: 'table'; readonly name: string; readonly schema: string | null; readonly alias: string | null; readonly pos: number }
+  | {
+    readonly kind: 'table'; readonly name: string; readonly schema: string | null; readonly alias: string | null;
+    readonly columnAliases: readonly string[]; readonly pos: number;
+  }
   | { readonly kind: 'derived'; readonly query: SqlQuery; readonly alias: string | null; readonly columnAliases: readonly string[]; readonly pos: number }
   | {
     readonly kind: 'join'; readonly joinType: SqlJoinType; readonly left: SqlFromItem; readonly right: SqlFromItem;
@@ -130,12 +146,16 @@ export interface SqlSelect {
   readonly pos: number;
 }
 
-/** UNION / INTERSECT / EXCEPT [ALL] of two queries. */
+/** UNION / INTERSECT / EXCEPT [ALL] of two queries, with the ORDER BY / LIMIT that apply to the result. */
 export interface SqlSetOperation {
   readonly kind: 'set_operation';
-  readonly op: string;
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
   readonly left: SqlQuery;
   readonly right: SqlQuery;
+  readonly orderBy: readonly SqlOrderItem[];
+  readonly limit: SqlExpr | null;
+  readonly offset: SqlExpr | null;
   readonly pos: number;
 }
 
@@ -151,6 +171,11 @@ export type SqlStatement =
   | { readonly kind: 'explain'; readonly statement: SqlStatement; readonly pos: number }
   | { readonly kind: 'create_table'; readonly name: string; readonly ifNotExists: boolean; readonly columns: readonly SqlColumnDefinition[]; readonly pos: number }
   | { readonly kind: 'drop_table'; readonly name: string; readonly ifExists: boolean; readonly pos: number }
+  | {
+    readonly kind: 'create_view'; readonly name: string; readonly columns: readonly string[]; readonly orReplace: boolean;
+    readonly query: SqlQuery; readonly sql: string; readonly pos: number;
+  }
+  | { readonly kind: 'drop_view'; readonly name: string; readonly ifExists: boolean; readonly pos: number }
   | { readonly kind: 'show_tables'; readonly pos: number }
   | { readonly kind: 'describe_table'; readonly name: string; readonly pos: number }
   | { readonly kind: 'describe_query'; readonly query: SqlQuery; readonly pos: number }

@@ -35,6 +35,8 @@ export function containsAggregate(ast: SqlExpr): boolean {
       || (ast.otherwise !== null && containsAggregate(ast.otherwise));
     case 'cast': return containsAggregate(ast.expr);
     case 'extract': return containsAggregate(ast.expr);
+    // The window function itself is no aggregate, but its arguments and keys may be (sum(sum(x)) OVER …).
+    case 'window_function': return ast.args.some(containsAggregate) || ast.partitionBy.some(containsAggregate) || ast.orderBy.some((o) => containsAggregate(o.expr));
     default: return false;
   }
 }
@@ -63,9 +65,13 @@ export class AggregateBinder {
     this.keyFields.push({ name, type: key.type, nullable: exprNullable(key, this.inputSchema) });
   }
 
+  /** Subquery and window hooks for expressions over the Aggregate output (select list, HAVING, ORDER BY). */
+  hooks: Pick<ExprBindContext, 'subqueries' | 'windows'> = {};
+
   /** Binds an expression evaluated over the Aggregate output. */
   bind(ast: SqlExpr, clause: string): Expr {
-    return bindExpr(ast, { source: this.source, scope: this.scope, clause, intercept: (node) => this.intercept(node, clause) });
+    const windows = clause === 'HAVING' ? undefined : this.hooks.windows;
+    return bindExpr(ast, { source: this.source, scope: this.scope, clause, intercept: (node) => this.intercept(node, clause), subqueries: this.hooks.subqueries, windows });
   }
 
   /** Binds a boolean condition over the Aggregate output (HAVING). */
@@ -85,6 +91,8 @@ export class AggregateBinder {
 
   private intercept(ast: SqlExpr, clause: string): Expr | null {
     if (ast.kind === 'function' && aggregateFunctionNames.has(ast.name)) return this.aggregateRef(ast);
+    // Subqueries and window functions are bound by their hooks, their operands through this binder.
+    if (ast.kind === 'subquery' || ast.kind === 'exists' || ast.kind === 'in_subquery' || ast.kind === 'window_function') return null;
     if (containsAggregate(ast)) return null;
     const plain = bindExpr(ast, this.plainContext(clause));
     const key = this.keys.findIndex((k) => exprEquals(k, plain));

@@ -29,6 +29,10 @@ export interface ExprBindContext {
   readonly clause: string;
   /** Tried on every node before the generic rules; returns a replacement or null to continue. */
   readonly intercept: ((ast: SqlExpr) => Expr | null) | null;
+  /** Binds subqueries where the clause allows them (absent: NOT_SUPPORTED). */
+  readonly subqueries?: (ast: Extract<SqlExpr, { kind: 'subquery' | 'exists' | 'in_subquery' }>, context: ExprBindContext) => Expr;
+  /** Binds window functions where the clause allows them (absent: they are not allowed here). */
+  readonly windows?: (ast: Extract<SqlExpr, { kind: 'window_function' }>, context: ExprBindContext) => Expr;
 }
 
 /** Binds an expression. */
@@ -93,8 +97,12 @@ export function bindExpr(ast: SqlExpr, context: ExprBindContext): Expr {
     case 'extract': return bindDatePart(ast.field, child(ast.expr), source, ast.pos);
     case 'subquery':
     case 'in_subquery':
-    case 'exists': throw source.error('not_supported', 'NOT_SUPPORTED', 'subqueries are not supported yet', ast.pos);
-    case 'window_function': throw source.error('not_supported', 'NOT_SUPPORTED', `window functions (${ast.name}() OVER …) are not supported yet`, ast.pos);
+    case 'exists':
+      if (context.subqueries !== undefined) return context.subqueries(ast, context);
+      throw source.error('not_supported', 'NOT_SUPPORTED', `subqueries are not supported in ${context.clause}`, ast.pos);
+    case 'window_function':
+      if (context.windows !== undefined) return context.windows(ast, context);
+      throw source.error('plan', 'WINDOW_MISUSE', `window function ${ast.name}() OVER (…) is not allowed in ${context.clause}; use it in the select list or ORDER BY`, ast.pos);
   }
 }
 
@@ -106,8 +114,13 @@ function coerceString(expr: Expr, context: ExprBindContext, pos: number, what: s
 /** Binds a column name against the scope; COLUMN_NOT_FOUND / COLUMN_AMBIGUOUS with the position. */
 export function bindColumn(ast: SqlColumn, context: ExprBindContext): Expr {
   const { scope, source } = context;
-  const matches = scope.resolve(ast.table, ast.name);
+  const resolution = scope.resolveScoped(ast.table, ast.name);
+  const matches = resolution.columns;
   const written = ast.table === null ? ast.name : `${ast.table}.${ast.name}`;
+  if (resolution.correlated) {
+    throw source.error('not_supported', 'NOT_SUPPORTED',
+      `column ${written} of the enclosing query is used in ${context.clause} of a subquery; correlated references are supported in the subquery's WHERE conditions only`, ast.pos);
+  }
   if (matches.length === 1) {
     const column = matches[0];
     return columnRef(column.index, column.name, column.type);

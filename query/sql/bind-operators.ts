@@ -83,6 +83,8 @@ export function bindComparison(op: string, left: Expr, right: Expr, source: Sour
   if (r.kind === 'literal' && l.kind !== 'literal') r = adaptOrKeep(r, l.type, source, pos);
   else if (l.kind === 'literal' && r.kind !== 'literal') l = adaptOrKeep(l, r.type, source, pos);
   if (sameScaleDecimals(l.type, r.type) || (l.type.id === r.type.id && l.type.id !== 'decimal')) return call(fn, [l, r], Types.boolean);
+  // A wide decimal (a sum) compares exactly with any decimal at its own scale; a common scale might not fit 64 bits.
+  if (l.type.id === 'decimal' && r.type.id === 'decimal' && ((l.type.precision ?? 18) > 18 || (r.type.precision ?? 18) > 18)) return call(fn, [l, r], Types.boolean);
   if (l.type.id === 'interval' || r.type.id === 'interval') {
     throw source.error('plan', 'TYPE_MISMATCH', `${what}: INTERVAL values cannot be compared`, pos);
   }

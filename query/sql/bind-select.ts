@@ -1,45 +1,52 @@
 /**
- * Binds a SELECT block to a logical plan:
- *   FROM (Scan, or Values for no FROM) → WHERE (Filter) → GROUP BY / aggregates (Aggregate) →
- *   HAVING (Filter) → select list (+ hidden ORDER BY columns) (Project) → DISTINCT → ORDER BY
- *   (Sort) → LIMIT/OFFSET (Limit) → drop hidden columns (Project).
- * Each FROM item binds to its own plan and scope, so joins can later combine them.
+ * Binds a query to a logical plan. A SELECT block:
+ *   FROM (scans, joins, derived tables, CTEs, views) → WHERE (semi/anti joins for [NOT] EXISTS
+ *   and [NOT] IN subqueries, joins for other subqueries, Filter) → GROUP BY / aggregates
+ *   (Aggregate) → HAVING (Filter) → window functions (Window) → select list (+ hidden ORDER BY
+ *   columns) (Project) → DISTINCT → ORDER BY (Sort) → LIMIT/OFFSET (Limit) → drop hidden columns.
+ * A set operation binds both sides, casts them to common column types and applies its own
+ * ORDER BY / LIMIT.
  */
 import type { Field, Schema } from '../../storage/index.js';
 import type { TableSource } from '../catalog.js';
 import type { Expr } from '../plan/expr.js';
-import { columnRef, exprEquals } from '../plan/expr-utils.js';
-import type { LogicalPlan, Scan, SortKey } from '../plan/logical-plan.js';
-import type { SqlColumn, SqlExpr, SqlFromItem, SqlOrderItem, SqlQuery, SqlSelect } from './ast.js';
-import { Scope, type ScopeColumn } from './scope.js';
+import { columnRef, conjunction, exprEquals } from '../plan/expr-utils.js';
+import type { LogicalPlan, SortKey } from '../plan/logical-plan.js';
+import type { SqlColumn, SqlExpr, SqlOrderItem, SqlQuery, SqlSelect } from './ast.js';
+import { Scope } from './scope.js';
 import type { SourceText } from './source-text.js';
 import { bindExpr, type ExprBindContext } from './bind-expr.js';
 import { requireBoolean } from './bind-operators.js';
 import { AggregateBinder, containsAggregate } from './bind-aggregate.js';
 import { exprName } from './expr-name.js';
 import { exprNullable } from './nullability.js';
+import { bindFromClause, type BoundFrom, type CommonTableBinding, type ViewDefinition } from './bind-from.js';
+import { SubqueryBinder } from './bind-subquery.js';
+import { WindowBinder } from './bind-window.js';
+import { bindSetOperation } from './bind-set-operation.js';
+import { splitAnd } from './subquery-shapes.js';
 
-/** What binding a query needs: the text (for errors) and the tables resolved for this statement. */
+export { scanOf } from './bind-from.js';
+
+/** What binding a query needs: the text (for errors), the tables resolved for this statement, and what names are in scope. */
 export interface QueryBindContext {
   readonly source: SourceText;
   /** Lower-case table name → the snapshot this statement reads. */
   readonly tables: ReadonlyMap<string, TableSource>;
+  /** Common table expressions visible here (lower-case name). */
+  readonly ctes?: ReadonlyMap<string, CommonTableBinding>;
+  /** Views the statement may read (lower-case name). */
+  readonly views?: ReadonlyMap<string, ViewDefinition>;
+  /** Views being expanded, outermost first (a view that reaches itself is VIEW_RECURSIVE). */
+  readonly viewStack?: readonly string[];
+  /** The enclosing query's FROM scope, when binding a subquery. */
+  readonly outerScope?: Scope;
 }
 
-/** Binds a query (a SELECT block; set operations are not supported yet). */
+/** Binds a query: a SELECT block or a set operation. */
 export function bindQuery(query: SqlQuery, context: QueryBindContext): LogicalPlan {
-  if (query.kind === 'set_operation') {
-    throw context.source.error('not_supported', 'NOT_SUPPORTED', `${query.op.toUpperCase()} is not supported yet`, query.pos);
-  }
+  if (query.kind === 'set_operation') return bindSetOperation(query, context);
   return bindSelect(query, context);
-}
-
-/** A Scan of every column of a table (pushdown and pruning narrow it later). */
-export function scanOf(name: string, table: TableSource): Scan {
-  return {
-    kind: 'scan', table: name, tableSchema: table.schema, projection: table.schema.fields.map((_, i) => i),
-    filters: [], partitions: null, partitionsTotal: table.partitions.length, schema: table.schema,
-  };
 }
 
 /** The table of a statement's snapshot; TABLE_NOT_FOUND with the position when absent. */
@@ -51,35 +58,21 @@ export function lookupTable(name: string, pos: number, context: QueryBindContext
   return table;
 }
 
-interface BoundFrom {
-  readonly plan: LogicalPlan;
-  readonly scope: Scope;
+/** The context of a block with its WITH clause: each common table expression sees the ones before it. */
+function withCommonTables(select: SqlSelect, context: QueryBindContext): QueryBindContext {
+  if (select.with.length === 0) return context;
+  let current = context;
+  for (const cte of select.with) {
+    const ctes = new Map(current.ctes ?? []);
+    ctes.set(cte.name.toLowerCase(), { name: cte.name, columns: cte.columns, query: cte.query, context: current });
+    current = { ...current, ctes };
+  }
+  return current;
 }
 
-function bindFromItem(item: SqlFromItem, context: QueryBindContext): BoundFrom {
-  const { source } = context;
-  if (item.kind === 'join') throw source.error('not_supported', 'NOT_SUPPORTED', 'JOIN is not supported yet', item.pos);
-  if (item.kind === 'derived') throw source.error('not_supported', 'NOT_SUPPORTED', 'subqueries in FROM are not supported yet', item.pos);
-  if (item.schema !== null && !['main', 'public'].includes(item.schema.toLowerCase())) {
-    throw source.error('not_supported', 'NOT_SUPPORTED', `schemas are not supported: write the table name alone instead of ${item.schema}.${item.name}`, item.pos);
-  }
-  const name = item.name.toLowerCase();
-  const table = lookupTable(name, item.pos, context);
-  const relation = item.alias ?? item.name;
-  const columns: ScopeColumn[] = table.schema.fields.map((field, index) => ({
-    relation, name: field.name, type: field.type, nullable: field.nullable, index,
-  }));
-  return { plan: scanOf(name, table), scope: new Scope(columns) };
-}
-
-function bindFrom(from: readonly SqlFromItem[], context: QueryBindContext): BoundFrom {
-  if (from.length === 0) {
-    return { plan: { kind: 'values', rows: [[]], schema: { fields: [] } }, scope: new Scope([]) };
-  }
-  if (from.length > 1) {
-    throw context.source.error('not_supported', 'NOT_SUPPORTED', 'joins (several tables in FROM) are not supported yet', from[1].pos);
-  }
-  return bindFromItem(from[0], context);
+/** The FROM clause of a block (with its WITH clause in scope). */
+export function bindFromOf(select: SqlSelect, context: QueryBindContext): BoundFrom {
+  return bindFromClause(select.from, withCommonTables(select, context));
 }
 
 /** A select-list entry after * expansion: its AST and its output name. */
@@ -116,35 +109,59 @@ function integerPosition(ast: SqlExpr): number | null {
   return ast.kind === 'number' && /^\d+$/.test(ast.text) ? Number(ast.text) : null;
 }
 
-function bindSelect(select: SqlSelect, context: QueryBindContext): LogicalPlan {
+/** WHERE: subquery conjuncts as semi/anti joins, the rest as one Filter (after the joins its subqueries need). */
+function bindWhere(where: SqlExpr | null, input: LogicalPlan, scope: Scope, subqueries: SubqueryBinder, context: QueryBindContext): LogicalPlan {
+  if (where === null) return input;
   const { source } = context;
-  if (select.with.length > 0) throw source.error('not_supported', 'NOT_SUPPORTED', 'WITH (common table expressions) is not supported yet', select.with[0].pos);
-  const from = bindFrom(select.from, context);
-  let plan = from.plan;
-  const plainContext = (clause: string): ExprBindContext => ({ source, scope: from.scope, clause, intercept: null });
-  if (select.where !== null) {
-    const predicate = requireBoolean(bindExpr(select.where, plainContext('WHERE')), source, select.where.pos, 'WHERE');
-    plan = { kind: 'filter', input: plan, predicate, schema: plan.schema };
+  let plan = input;
+  const rest: SqlExpr[] = [];
+  for (const conjunct of splitAnd(where)) {
+    const joined = subqueries.whereJoin(conjunct, plan);
+    if (joined === null) rest.push(conjunct);
+    else plan = joined;
   }
-  const entries = expandSelectList(select, from.scope, source);
+  if (rest.length === 0) return plan;
+  const bindContext: ExprBindContext = { source, scope, clause: 'WHERE', intercept: null, subqueries: subqueries.hook };
+  const predicates = rest.map((c) => requireBoolean(bindExpr(c, bindContext), source, c.pos, 'WHERE'));
+  const attached = subqueries.attach(plan);
+  return { kind: 'filter', input: attached.plan, predicate: conjunction(predicates.map(attached.resolve)), schema: attached.plan.schema };
+}
+
+/** Binds a SELECT block. */
+export function bindSelect(select: SqlSelect, outerContext: QueryBindContext): LogicalPlan {
+  const context = withCommonTables(select, outerContext);
+  const { source } = context;
+  const from = bindFromClause(select.from, context);
+  const scope = new Scope(from.scope.columns, context.outerScope ?? null);
+  const subqueries = new SubqueryBinder(context, scope, true);
+  let plan = bindWhere(select.where, from.plan, scope, subqueries, context);
+  const entries = expandSelectList(select, scope, source);
   const aggregated = select.groupBy.length > 0 || select.having !== null
     || entries.some((e) => containsAggregate(e.ast)) || select.orderBy.some((o) => containsAggregate(o.expr));
-  let bindItem: ItemBinder = (ast, clause) => bindExpr(ast, plainContext(clause));
-  let finishInput = (input: LogicalPlan): LogicalPlan => input;
+  const windows = new WindowBinder(source);
+  let bindItem: ItemBinder = (ast, clause) => bindExpr(ast, { source, scope, clause, intercept: null, subqueries: subqueries.hook, windows: windows.hook });
+  let finishInput = (input: LogicalPlan): { plan: LogicalPlan; resolve: (e: Expr) => Expr } => subqueries.attach(input);
   if (aggregated) {
-    const aggregates = new AggregateBinder(source, from.scope, plan.schema);
-    bindGroupBy(select, entries, from.scope, aggregates, source);
+    const aggregates = new AggregateBinder(source, scope, plan.schema);
+    const later = new SubqueryBinder(context, scope, false);
+    aggregates.hooks = { subqueries: later.hook, windows: windows.hook };
+    bindGroupBy(select, entries, scope, aggregates, source);
     bindItem = (ast, clause) => aggregates.bind(ast, clause);
     const having = select.having === null ? null : aggregates.bindCondition(select.having, 'HAVING');
     finishInput = (input) => {
-      const aggregate = aggregates.build(input);
-      return having === null ? aggregate : { kind: 'filter', input: aggregate, predicate: having, schema: aggregate.schema };
+      const attached = later.attach(aggregates.build(input));
+      if (having === null) return attached;
+      return { plan: { kind: 'filter', input: attached.plan, predicate: attached.resolve(having), schema: attached.plan.schema }, resolve: attached.resolve };
     };
   }
-  const outputs = entries.map((e) => bindItem(e.ast, 'the select list'));
+  let outputs = entries.map((e) => bindItem(e.ast, 'the select list'));
   const order = bindOrderBy(select, entries, outputs, bindItem, source);
-  plan = finishInput(plan);
-  return finishSelect(select, plan, entries, outputs, order, context);
+  const finished = finishInput(plan);
+  const placed = windows.attach(finished.plan, finished.resolve);
+  const resolve = (e: Expr): Expr => placed.resolve(finished.resolve(e));
+  plan = placed.plan;
+  outputs = outputs.map(resolve);
+  return finishSelect(select, plan, entries, outputs, { keys: order.keys, hidden: order.hidden.map(resolve) }, context);
 }
 
 function bindGroupBy(select: SqlSelect, entries: readonly SelectEntry[], scope: Scope, aggregates: AggregateBinder, source: SourceText): void {
@@ -216,7 +233,7 @@ function orderKeyIndex(
   return outputs.length + hidden.length - 1;
 }
 
-function limitValue(ast: SqlExpr | null, what: string, source: SourceText): number | null {
+export function limitValue(ast: SqlExpr | null, what: string, source: SourceText): number | null {
   if (ast === null) return null;
   const bound = bindExpr(ast, { source, scope: new Scope([]), clause: what, intercept: null });
   if (bound.kind === 'literal' && bound.value === null) return null;

@@ -23,6 +23,8 @@ export type BoundStatement =
   | { readonly kind: 'explain'; readonly plan: LogicalPlan }
   | { readonly kind: 'create_table'; readonly name: string; readonly columns: readonly ColumnDefinition[]; readonly ifNotExists: boolean }
   | { readonly kind: 'drop_table'; readonly name: string; readonly ifExists: boolean }
+  | { readonly kind: 'create_view'; readonly name: string; readonly sql: string; readonly columns: readonly string[]; readonly orReplace: boolean; readonly schema: Schema }
+  | { readonly kind: 'drop_view'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'show_tables' }
   | { readonly kind: 'describe'; readonly schema: Schema }
   | { readonly kind: 'insert'; readonly table: string; readonly schema: Schema; readonly plan: LogicalPlan };
@@ -40,8 +42,25 @@ export function bindStatement(statement: SqlStatement, context: QueryBindContext
     }
     case 'create_table': return bindCreateTable(statement, source);
     case 'drop_table': return { kind: 'drop_table', name: statement.name.toLowerCase(), ifExists: statement.ifExists };
+    case 'create_view': {
+      // Bound now so a view that cannot run is refused at CREATE, as DuckDB does.
+      const plan = bindQuery(statement.query, context);
+      if (statement.columns.length > plan.schema.fields.length) {
+        throw source.error('plan', 'COLUMN_COUNT_MISMATCH', `view ${statement.name} names ${statement.columns.length} columns but its query returns ${plan.schema.fields.length}`, statement.pos);
+      }
+      const fields = plan.schema.fields.map((f, i) => ({ ...f, name: statement.columns[i] ?? f.name }));
+      return { kind: 'create_view', name: statement.name.toLowerCase(), sql: statement.sql, columns: statement.columns, orReplace: statement.orReplace, schema: { fields } };
+    }
+    case 'drop_view': return { kind: 'drop_view', name: statement.name.toLowerCase(), ifExists: statement.ifExists };
     case 'show_tables': return { kind: 'show_tables' };
-    case 'describe_table': return { kind: 'describe', schema: lookupTable(statement.name, statement.pos, context).schema };
+    case 'describe_table': {
+      const view = context.tables.has(statement.name.toLowerCase()) ? undefined : context.views?.get(statement.name.toLowerCase());
+      if (view !== undefined) {
+        const schema = bindQuery(view.query, { source: view.source, tables: context.tables, views: context.views }).schema;
+        return { kind: 'describe', schema: { fields: schema.fields.map((f, i) => ({ ...f, name: view.columns[i] ?? f.name })) } };
+      }
+      return { kind: 'describe', schema: lookupTable(statement.name, statement.pos, context).schema };
+    }
     case 'describe_query': return { kind: 'describe', schema: bindQuery(statement.query, context).schema };
     case 'insert': return bindInsert(statement, context);
   }
@@ -123,7 +142,12 @@ function bindInsert(statement: InsertStatement, context: QueryBindContext): Boun
 export function tableNamesOf(statement: SqlStatement): Set<string> {
   const names = new Set<string>();
   const visitQuery = (query: SqlQuery): void => {
-    if (query.kind === 'set_operation') { visitQuery(query.left); visitQuery(query.right); return; }
+    if (query.kind === 'set_operation') {
+      visitQuery(query.left);
+      visitQuery(query.right);
+      query.orderBy.forEach((o) => visitExpr(o.expr));
+      return;
+    }
     for (const cte of query.with) visitQuery(cte.query);
     query.from.forEach(visitFrom);
     const exprs: SqlExpr[] = [...query.items.flatMap((i) => (i.kind === 'expr' ? [i.expr] : [])), ...query.groupBy, ...query.orderBy.map((o) => o.expr)];
@@ -138,14 +162,20 @@ export function tableNamesOf(statement: SqlStatement): Set<string> {
   };
   const visitExpr = (expr: SqlExpr): void => {
     if (expr.kind === 'subquery' || expr.kind === 'exists' || expr.kind === 'in_subquery') visitQuery(expr.query);
+    const visitValue = (v: unknown): void => {
+      if (v === null || typeof v !== 'object') return;
+      if ('kind' in v && 'pos' in v) visitExpr(v as SqlExpr);
+      else if ('when' in v && 'then' in v) { visitValue((v as { when: unknown }).when); visitValue((v as { then: unknown }).then); }
+      else if ('expr' in v && 'ascending' in v) visitValue((v as { expr: unknown }).expr);
+    };
     for (const [key, value] of Object.entries(expr)) {
       if (key === 'query') continue;
-      if (Array.isArray(value)) value.forEach((v) => { if (v !== null && typeof v === 'object' && 'kind' in v) visitExpr(v as SqlExpr); });
-      else if (value !== null && typeof value === 'object' && 'kind' in value && 'pos' in value) visitExpr(value as SqlExpr);
+      if (Array.isArray(value)) value.forEach(visitValue);
+      else visitValue(value);
     }
   };
   const visit = (s: SqlStatement): void => {
-    if (s.kind === 'query' || s.kind === 'describe_query') visitQuery(s.query);
+    if (s.kind === 'query' || s.kind === 'describe_query' || s.kind === 'create_view') visitQuery(s.query);
     else if (s.kind === 'explain') visit(s.statement);
     else if (s.kind === 'describe_table') names.add(s.name.toLowerCase());
     else if (s.kind === 'insert') {

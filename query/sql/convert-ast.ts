@@ -9,7 +9,7 @@ import type { Token } from './lexer.js';
 import { convertExpr, convertTypeName, identifierName, type ConvertContext, type RewriteHints } from './convert-expr.js';
 import type {
   SqlColumnDefinition, SqlCommonTable, SqlExpr, SqlFromItem, SqlJoinType, SqlOrderItem, SqlQuery,
-  SqlSelect, SqlSelectItem, SqlStatement,
+  SqlSelect, SqlSelectItem, SqlSetOperation, SqlStatement,
 } from './ast.js';
 
 /** Converts one parsed statement; `tokens` are the statement's tokens (for positions). */
@@ -48,15 +48,39 @@ class StatementConverter implements ConvertContext {
     return convertExpr(raw, this);
   }
 
+  /**
+   * A SELECT or a chain of set operations. The parser chains them through _next, left to right;
+   * they are folded with INTERSECT binding tighter than UNION and EXCEPT (SQL), and an ORDER BY /
+   * LIMIT written after the last unparenthesized SELECT applies to the whole result.
+   */
   convertQuery(raw: RawNode): SqlQuery {
-    const left = this.select(raw);
-    if (raw._next === undefined || raw._next === null) return left;
-    const op = String(raw.set_op ?? 'union').toLowerCase();
-    const pos = this.locator.word(op.split(' ')[0]);
-    return { kind: 'set_operation', op, left, right: this.convertQuery(raw._next), pos };
+    if (raw._next === undefined || raw._next === null) return this.select(raw, false);
+    const selects: SqlSelect[] = [];
+    const operators: { op: SqlSetOperation['op']; all: boolean; pos: number }[] = [];
+    let node: RawNode | null = raw;
+    while (node !== null && node !== undefined) {
+      const last: boolean = node._next === undefined || node._next === null;
+      selects.push(this.select(node, last && node.parentheses_symbol !== true));
+      if (last) break;
+      const words = String(node.set_op ?? 'union').toLowerCase().split(/\s+/);
+      const pos = this.locator.word(words[0]);
+      operators.push({ op: words[0] as SqlSetOperation['op'], all: words.includes('all') || this.hints.allSetOperations.has(pos), pos });
+      node = node._next;
+    }
+    const lastRaw = selects.length > 0 ? this.lastOfChain(raw) : raw;
+    const tail = lastRaw.parentheses_symbol === true
+      ? { orderBy: this.orderBy(raw._orderby), ...this.limit(raw._limit) }
+      : { orderBy: this.orderBy(lastRaw.orderby), ...this.limit(lastRaw.limit) };
+    return { ...foldSetOperations(selects, operators), ...tail } as SqlQuery;
   }
 
-  private select(raw: RawNode): SqlSelect {
+  private lastOfChain(raw: RawNode): RawNode {
+    let node = raw;
+    while (node._next !== undefined && node._next !== null) node = node._next;
+    return node;
+  }
+
+  private select(raw: RawNode, withoutOrderAndLimit: boolean): SqlSelect {
     const withs = raw.with === null || raw.with === undefined ? [] : (raw.with as RawNode[]).map((w) => this.commonTable(w));
     const pos = this.locator.word('select');
     this.rejectUnsupportedClauses(raw, pos);
@@ -66,6 +90,7 @@ class StatementConverter implements ConvertContext {
     const where = this.optionalClause('where', raw.where);
     const groupBy = this.groupBy(raw.groupby);
     const having = this.optionalClause('having', raw.having);
+    if (withoutOrderAndLimit) return { kind: 'select', with: withs, distinct, items, from, where, groupBy, having, orderBy: [], limit: null, offset: null, pos };
     const orderBy = this.orderBy(raw.orderby);
     const { limit, offset } = this.limit(raw.limit);
     return { kind: 'select', with: withs, distinct, items, from, where, groupBy, having, orderBy, limit, offset, pos };
@@ -82,7 +107,9 @@ class StatementConverter implements ConvertContext {
   private commonTable(raw: RawNode): SqlCommonTable {
     const name = identifierName(raw.name);
     const pos = this.locator.identifier(name);
-    const columns = ((raw.columns ?? []) as unknown[]).map((c) => identifierName(c));
+    if (raw.recursive === true) throw this.unsupported('WITH RECURSIVE is not supported', pos);
+    const columns = ((raw.columns ?? []) as RawNode[]).map((c) => identifierName(c?.type === 'column_ref' ? c.column : c));
+    for (const column of columns) this.locator.identifier(column);
     const statement = raw.stmt?.ast ?? raw.stmt;
     return { name, columns, query: this.convertQuery(statement), pos };
   }
@@ -119,7 +146,12 @@ class StatementConverter implements ConvertContext {
       const right = this.fromItem(node);
       const on = node.on === null || node.on === undefined ? null : this.optionalClause('on', node.on);
       const using = ((node.using ?? []) as unknown[]).map((u) => identifierName(u));
-      items.push({ kind: 'join', joinType: joinType(joinKeyword), left, right, on, using, pos: joinPos });
+      const type = this.hints.crossJoins.has(joinPos) ? 'cross' : joinType(joinKeyword);
+      if (type === 'cross' && (on !== null || using.length > 0)) throw this.source.error('syntax', 'SQL_SYNTAX_ERROR', 'syntax error: CROSS JOIN takes no ON or USING condition', joinPos);
+      if (type !== 'cross' && on === null && using.length === 0) {
+        throw this.source.error('syntax', 'SQL_SYNTAX_ERROR', 'syntax error: JOIN needs ON <condition> or USING (columns); write CROSS JOIN for a cross product', joinPos);
+      }
+      items.push({ kind: 'join', joinType: type, left, right, on, using, pos: joinPos });
     }
     return items;
   }
@@ -128,19 +160,32 @@ class StatementConverter implements ConvertContext {
     if (node.expr?.ast !== undefined) {
       const pos = this.locator.word('select');
       const query = this.convertQuery(node.expr.ast);
-      const alias = node.as === null || node.as === undefined ? null : identifierName(node.as);
-      if (alias !== null) this.locator.identifier(alias);
-      return { kind: 'derived', query, alias, columnAliases: [], pos };
+      const { alias, columnAliases } = this.aliasOf(node.as);
+      return { kind: 'derived', query, alias, columnAliases, pos };
     }
     if (typeof node.table !== 'string') throw this.unsupported('this kind of FROM item is not supported', this.locator.here());
     if (node.tablesample !== null && node.tablesample !== undefined) throw this.unsupported('TABLESAMPLE is not supported', this.locator.here());
-    if (typeof node.as === 'string' && node.as.includes('(')) throw this.unsupported(`column aliases in FROM (${node.as}) are not supported`, this.locator.here());
     const schema = node.db === null || node.db === undefined ? null : String(node.db);
     const pos = schema === null ? this.locator.identifier(node.table) : this.locator.identifier(schema);
     if (schema !== null) this.locator.identifier(node.table);
-    const alias = node.as === null || node.as === undefined ? null : identifierName(node.as);
-    if (alias !== null) this.locator.identifier(alias);
-    return { kind: 'table', name: node.table, schema, alias, pos };
+    const { alias, columnAliases } = this.aliasOf(node.as);
+    return { kind: 'table', name: node.table, schema, alias, columnAliases, pos };
+  }
+
+  /** `alias` or `alias(c1, c2)` (the parser keeps the column list in the alias text). */
+  private aliasOf(raw: unknown): { alias: string | null; columnAliases: string[] } {
+    if (raw === null || raw === undefined) return { alias: null, columnAliases: [] };
+    const text = identifierName(raw);
+    const open = text.indexOf('(');
+    if (open < 0) {
+      this.locator.identifier(text);
+      return { alias: text, columnAliases: [] };
+    }
+    const alias = text.slice(0, open).trim();
+    this.locator.identifier(alias);
+    const columnAliases = text.slice(open + 1, text.lastIndexOf(')')).split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')).filter((c) => c.length > 0);
+    for (const column of columnAliases) this.locator.identifier(column);
+    return { alias, columnAliases };
   }
 
   private groupBy(raw: RawNode | null | undefined): SqlExpr[] {
@@ -182,7 +227,22 @@ class StatementConverter implements ConvertContext {
     return { limit: convert(values[0]), offset: null };
   }
 
+  private createView(raw: RawNode, pos: number): SqlStatement {
+    if (raw.temporary) throw this.unsupported('temporary views are not supported; every view is stored', pos);
+    if (raw.recursive) throw this.unsupported('recursive views are not supported', pos);
+    if (raw.with_options || raw.with) throw this.unsupported('view options are not supported', pos);
+    const name = String(raw.view?.view ?? raw.view?.table ?? '');
+    this.locator.identifier(name);
+    const columns = ((raw.columns ?? []) as unknown[]).map((c) => identifierName(c));
+    for (const column of columns) this.locator.identifier(column);
+    const as = this.locator.word('as');
+    const sql = this.source.text.slice(as + 2).trim().replace(/;\s*$/, '');
+    const query = this.convertQuery(raw.select);
+    return { kind: 'create_view', name, columns, orReplace: raw.replace !== null && raw.replace !== undefined, query, sql, pos };
+  }
+
   private createTable(raw: RawNode, pos: number): SqlStatement {
+    if (String(raw.keyword).toLowerCase() === 'view') return this.createView(raw, pos);
     if (String(raw.keyword).toLowerCase() !== 'table') throw this.unsupported(`CREATE ${String(raw.keyword).toUpperCase()} is not supported`, pos);
     if (raw.query_expr || raw.as) throw this.unsupported('CREATE TABLE … AS SELECT is not supported', pos);
     if (raw.temporary) throw this.unsupported('temporary tables are not supported; every table is stored', pos);
@@ -217,12 +277,13 @@ class StatementConverter implements ConvertContext {
   }
 
   private dropTable(raw: RawNode, pos: number): SqlStatement {
-    if (String(raw.keyword).toLowerCase() !== 'table') throw this.unsupported(`DROP ${String(raw.keyword).toUpperCase()} is not supported`, pos);
+    const keyword = String(raw.keyword).toLowerCase();
+    if (keyword !== 'table' && keyword !== 'view') throw this.unsupported(`DROP ${String(raw.keyword).toUpperCase()} is not supported`, pos);
     const names = (raw.name ?? []) as RawNode[];
-    if (names.length !== 1) throw this.unsupported('DROP TABLE of several tables is not supported; drop them one at a time', pos);
+    if (names.length !== 1) throw this.unsupported(`DROP ${keyword.toUpperCase()} of several ${keyword}s is not supported; drop them one at a time`, pos);
     const ifExists = typeof raw.prefix === 'string' && raw.prefix.toUpperCase().includes('EXISTS');
     this.locator.identifier(String(names[0].table));
-    return { kind: 'drop_table', name: String(names[0].table), ifExists, pos };
+    return { kind: keyword === 'view' ? 'drop_view' : 'drop_table', name: String(names[0].table), ifExists, pos };
   }
 
   private insert(raw: RawNode, pos: number): SqlStatement {
@@ -245,6 +306,24 @@ class StatementConverter implements ConvertContext {
     if (values?.type === 'select') return { kind: 'insert', table, columns, rows: null, query: this.convertQuery(values), pos };
     throw this.unsupported('this form of INSERT is not supported; use INSERT … VALUES or INSERT … SELECT', pos);
   }
+}
+
+type SetOperator = { op: SqlSetOperation['op']; all: boolean; pos: number };
+
+/** Folds selects and the operators between them: INTERSECT first, then UNION / EXCEPT, each left to right. */
+function foldSetOperations(selects: readonly SqlQuery[], operators: readonly SetOperator[]): SqlQuery {
+  const make = (left: SqlQuery, right: SqlQuery, o: SetOperator): SqlSetOperation => ({
+    kind: 'set_operation', op: o.op, all: o.all, left, right, orderBy: [], limit: null, offset: null, pos: o.pos,
+  });
+  const terms: SqlQuery[] = [selects[0]];
+  const loose: SetOperator[] = [];
+  operators.forEach((o, i) => {
+    if (o.op === 'intersect') terms[terms.length - 1] = make(terms[terms.length - 1], selects[i + 1], o);
+    else { terms.push(selects[i + 1]); loose.push(o); }
+  });
+  let result = terms[0];
+  loose.forEach((o, i) => { result = make(result, terms[i + 1], o); });
+  return result;
 }
 
 function joinType(keyword: string): SqlJoinType {

@@ -7,13 +7,19 @@ import type { RawNode } from './pg-parser.js';
 import type { Locator } from './locator.js';
 import type { SourceText } from './source-text.js';
 import type {
-  SqlBinaryOp, SqlCase, SqlExpr, SqlFunction, SqlQuery, SqlTypeName,
+  SqlBinaryOp, SqlCase, SqlExpr, SqlFrameBound, SqlFunction, SqlOrderItem, SqlQuery, SqlTypeName, SqlWindowFrame,
 } from './ast.js';
 
 /** What the text rewrite removed and the converter must put back. */
 export interface RewriteHints {
   /** Offsets of aggregate names whose DISTINCT was blanked out (sum(DISTINCT x) …). */
   readonly distinctCalls: ReadonlySet<number>;
+  /** Offsets of RANGE frame keywords rewritten to ROWS. */
+  readonly rangeFrames: ReadonlySet<number>;
+  /** Offsets of the JOIN token of CROSS JOINs (CROSS rewritten to INNER). */
+  readonly crossJoins: ReadonlySet<number>;
+  /** Offsets of EXCEPT / INTERSECT tokens whose ALL was blanked out. */
+  readonly allSetOperations: ReadonlySet<number>;
 }
 
 /** What expression conversion needs: the text (for errors), the token cursor, and query conversion for subqueries. */
@@ -63,7 +69,7 @@ export function convertExpr(raw: RawNode, context: ConvertContext): SqlExpr {
     case 'binary_expr': return convertBinary(raw, context);
     case 'function': return convertFunction(raw, context);
     case 'aggr_func': return convertAggregate(raw, context);
-    case 'window_func': return { kind: 'window_function', name: String(raw.name).toLowerCase(), pos: context.locator.identifier(String(raw.name)) };
+    case 'window_func': return convertWindowFunction(raw, context);
     case 'case': return convertCase(raw, context);
     case 'cast': return convertCast(raw, context);
     case 'extract': return convertExtract(raw, context);
@@ -193,11 +199,13 @@ function functionName(raw: RawNode): string {
 function convertFunction(raw: RawNode, context: ConvertContext): SqlExpr {
   const name = functionName(raw);
   const pos = context.locator.enter(raw.loc) ?? context.locator.identifier(name);
-  if (raw.over !== undefined && raw.over !== null) {
-    context.locator.leave(raw.loc);
-    return { kind: 'window_function', name, pos };
-  }
   const rawArgs = (raw.args?.value ?? (raw.args === undefined || raw.args === null ? [] : [raw.args])) as RawNode[];
+  if (raw.over !== undefined && raw.over !== null) {
+    const args = rawArgs.map((arg) => convertExpr(arg, context));
+    const window = { kind: 'window_function' as const, name, args, star: false, distinct: false, ...convertOver(raw.over, name, pos, context), pos };
+    context.locator.leave(raw.loc);
+    return window;
+  }
   let result: SqlExpr;
   if (name === 'not' && rawArgs.length === 1) {
     result = { kind: 'unary', op: 'not', expr: convertExpr(rawArgs[0], context), pos };
@@ -244,12 +252,16 @@ function convertKeywordArgs(name: string, rawArgs: readonly RawNode[], pos: numb
 function convertAggregate(raw: RawNode, context: ConvertContext): SqlExpr {
   const name = String(raw.name).toLowerCase();
   const pos = context.locator.enter(raw.loc) ?? context.locator.identifier(name);
-  if (raw.over !== undefined && raw.over !== null) {
-    context.locator.leave(raw.loc);
-    return { kind: 'window_function', name, pos };
-  }
   const argNode = raw.args?.expr as RawNode | undefined;
   const distinct = (typeof raw.args?.distinct === 'string' && raw.args.distinct.toUpperCase() === 'DISTINCT') || context.hints.distinctCalls.has(pos);
+  if (raw.over !== undefined && raw.over !== null) {
+    const star = argNode?.type === 'star';
+    if (star) context.locator.operator('*');
+    const args = star || argNode === undefined || argNode === null ? [] : [convertExpr(argNode, context)];
+    const window = { kind: 'window_function' as const, name, args, star, distinct, ...convertOver(raw.over, name, pos, context), pos };
+    context.locator.leave(raw.loc);
+    return window;
+  }
   if (raw.args?.orderby) return unsupported(context, `ORDER BY inside ${name}()`, pos);
   let result: SqlFunction;
   if (argNode?.type === 'star') {
@@ -325,4 +337,54 @@ function convertExtract(raw: RawNode, context: ConvertContext): SqlExpr {
   const expr = convertExpr(raw.args?.source, context);
   context.locator.leave(raw.loc);
   return { kind: 'extract', field, expr, pos };
+}
+
+function convertWindowFunction(raw: RawNode, context: ConvertContext): SqlExpr {
+  const name = String(raw.name).toLowerCase();
+  const pos = context.locator.enter(raw.loc) ?? context.locator.identifier(name);
+  const rawArgs = (raw.args?.value ?? []) as RawNode[];
+  const args = rawArgs.map((arg) => convertExpr(arg, context));
+  if (raw.consider_nulls !== null && raw.consider_nulls !== undefined) return unsupported(context, `${name}() with IGNORE/RESPECT NULLS`, pos);
+  const window = { kind: 'window_function' as const, name, args, star: false, distinct: false, ...convertOver(raw.over, name, pos, context), pos };
+  context.locator.leave(raw.loc);
+  return window;
+}
+
+/** The PARTITION BY, ORDER BY and frame of an OVER clause. */
+function convertOver(over: RawNode, name: string, pos: number, context: ConvertContext): { partitionBy: SqlExpr[]; orderBy: SqlOrderItem[]; frame: SqlWindowFrame | null } {
+  const spec = over?.as_window_specification?.window_specification as RawNode | undefined;
+  if (spec === undefined || spec === null) return unsupported(context, `${name}() OVER a named window`, pos);
+  if (spec.name !== null && spec.name !== undefined) return unsupported(context, `${name}() OVER a named window`, pos);
+  context.locator.word('over');
+  const partitionBy = ((spec.partitionby ?? []) as RawNode[]).map((item) => convertExpr(item.expr ?? item, context));
+  const orderBy = ((spec.orderby ?? []) as RawNode[]).map((item): SqlOrderItem => {
+    const expr = convertExpr(item.expr, context);
+    const nulls = typeof item.nulls === 'string' ? item.nulls.toLowerCase() : null;
+    return { expr, ascending: String(item.type ?? 'ASC').toUpperCase() !== 'DESC', nullsFirst: nulls === null ? null : nulls.endsWith('first'), pos: expr.pos };
+  });
+  const frame = spec.window_frame_clause === null || spec.window_frame_clause === undefined ? null : convertFrame(spec.window_frame_clause, context);
+  return { partitionBy, orderBy, frame };
+}
+
+function frameBound(raw: RawNode | undefined, context: ConvertContext, pos: number): SqlFrameBound {
+  const text = String(raw?.value ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  if (text === 'unbounded preceding') return { kind: 'unbounded_preceding', offset: null };
+  if (text === 'unbounded following') return { kind: 'unbounded_following', offset: null };
+  if (text === 'current row') return { kind: 'current_row', offset: null };
+  const match = /^(\d+(?:\.\d+)?) (preceding|following)$/.exec(text);
+  if (match === null) return unsupported(context, `window frame bound ${text.toUpperCase()}`, pos);
+  context.locator.word(match[2]);
+  return { kind: match[2] === 'preceding' ? 'preceding' : 'following', offset: match[1] };
+}
+
+/** ROWS|RANGE [BETWEEN] … (RANGE arrives rewritten to ROWS; its offset is in the hints). */
+function convertFrame(raw: RawNode, context: ConvertContext): SqlWindowFrame {
+  const pos = context.locator.find((t) => t.kind === 'word' && (t.lower === 'rows' || t.lower === 'range'));
+  const units = context.hints.rangeFrames.has(pos) ? 'range' : 'rows';
+  if (raw.type === 'binary_expr' && String(raw.operator).toUpperCase() === 'BETWEEN') {
+    const [low, high] = (raw.right?.value ?? []) as RawNode[];
+    return { units, start: frameBound(low, context, pos), end: frameBound(high, context, pos), pos };
+  }
+  if (String(raw.type).toLowerCase() === 'rows') return { units, start: frameBound(raw.expr, context, pos), end: { kind: 'current_row', offset: null }, pos };
+  return unsupported(context, 'this window frame', pos);
 }

@@ -120,6 +120,35 @@ function substringEdits(tokens: readonly Token[]): Edit[] {
   return edits;
 }
 
+/** Words that can follow RANGE in a window frame. */
+const frameWords = new Set(['between', 'unbounded', 'current']);
+
+/**
+ * Keywords the PostgreSQL grammar of node-sql-parser rejects, replaced by same-length words it
+ * takes, with the offsets recorded so the converter restores the meaning:
+ * `RANGE` frames → `ROWS `, `CROSS JOIN` → `INNER JOIN`, `EXCEPT ALL` / `INTERSECT ALL` → without ALL.
+ */
+function keywordEdits(tokens: readonly Token[], hints: { rangeFrames: Set<number>; crossJoins: Set<number>; allSetOperations: Set<number> }): Edit[] {
+  const edits: Edit[] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const [token, next] = [tokens[i], tokens[i + 1]];
+    if (token.kind !== 'word') continue;
+    const third = tokens[i + 2] as Token | undefined;
+    const offsetFrame = next.kind === 'number' && third !== undefined && (third.lower === 'preceding' || third.lower === 'following');
+    if (token.lower === 'range' && ((next.kind === 'word' && frameWords.has(next.lower)) || offsetFrame)) {
+      hints.rangeFrames.add(token.start);
+      edits.push({ start: token.start, replacement: 'rows ' });
+    } else if (token.lower === 'cross' && next.kind === 'word' && next.lower === 'join') {
+      hints.crossJoins.add(next.start);
+      edits.push({ start: token.start, replacement: 'inner' });
+    } else if ((token.lower === 'except' || token.lower === 'intersect') && next.kind === 'word' && next.lower === 'all') {
+      hints.allSetOperations.add(token.start);
+      edits.push({ start: next.start, replacement: '   ' });
+    }
+  }
+  return edits;
+}
+
 function applyEdits(text: string, edits: readonly Edit[]): string {
   let result = text;
   for (const edit of edits) {
@@ -129,8 +158,8 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
 }
 
 function parseWithLibrary(source: SourceText, tokens: readonly Token[], baseEdits: readonly Edit[]): SqlStatement {
-  const distinctCalls = new Set<number>();
-  const edits = [...baseEdits, ...distinctAggregateEdits(tokens, distinctCalls)];
+  const hints = { distinctCalls: new Set<number>(), rangeFrames: new Set<number>(), crossJoins: new Set<number>(), allSetOperations: new Set<number>() };
+  const edits = [...baseEdits, ...distinctAggregateEdits(tokens, hints.distinctCalls), ...keywordEdits(tokens, hints)];
   const rewritten = new SourceText(applyEdits(source.text, edits));
   let raws: RawNode[];
   try {
@@ -148,7 +177,7 @@ function parseWithLibrary(source: SourceText, tokens: readonly Token[], baseEdit
   if (statements.length !== 1) {
     throw source.error('syntax', 'SQL_MULTIPLE_STATEMENTS', 'one call runs exactly one statement; send them one at a time', tokens[0].start);
   }
-  return convertStatement(statements[0], source, tokens, { distinctCalls });
+  return convertStatement(statements[0], source, tokens, hints);
 }
 
 /** The token at an offset, quoted for a syntax error message, or "end of input". */

@@ -46,11 +46,21 @@ export function asDecimal(type: DataType): DataType {
   return type.id === 'decimal' ? type : integerAsDecimal;
 }
 
+/** Precision of the wide decimals computed values may have (sums): held in 64 bits. */
+export const wideDecimalPrecision = 38;
+
+/** True for a computed DECIMAL wider than 18 digits. */
+function isWide(type: DataType): boolean {
+  return type.id === 'decimal' && (type.precision ?? 18) > storedDecimalPrecisionMax;
+}
+
 /** A decimal type that holds values of both (same scale: the larger; enough integer digits for both). */
 export function commonDecimal(a: DataType, b: DataType): DataType {
   const left = asDecimal(a);
   const right = asDecimal(b);
   const scale = Math.max(left.scale ?? 0, right.scale ?? 0);
+  // A wide operand keeps the result wide (DuckDB: DECIMAL(38,s)); the executor checks each value fits.
+  if (isWide(left) || isWide(right)) return Types.decimal(wideDecimalPrecision, scale);
   const integerDigits = Math.max((left.precision ?? 18) - (left.scale ?? 0), (right.precision ?? 18) - (right.scale ?? 0));
   return decimalType(integerDigits + scale, scale);
 }
@@ -85,6 +95,7 @@ export function canCast(from: DataType, to: DataType): boolean {
 /** Result type of decimal + or - decimal: the larger scale, one more integer digit. */
 export function decimalAddType(a: DataType, b: DataType): DataType {
   const scale = Math.max(a.scale ?? 0, b.scale ?? 0);
+  if (isWide(a) || isWide(b)) return Types.decimal(wideDecimalPrecision, scale);
   const integerDigits = Math.max((a.precision ?? 18) - (a.scale ?? 0), (b.precision ?? 18) - (b.scale ?? 0));
   return decimalType(integerDigits + scale + 1, scale);
 }
@@ -93,6 +104,7 @@ export function decimalAddType(a: DataType, b: DataType): DataType {
 export function decimalMultiplyType(a: DataType, b: DataType): DataType | null {
   const scale = (a.scale ?? 0) + (b.scale ?? 0);
   if (scale > storedDecimalPrecisionMax) return null;
+  if (isWide(a) || isWide(b)) return Types.decimal(wideDecimalPrecision, scale);
   return decimalType((a.precision ?? 18) + (b.precision ?? 18), scale);
 }
 

@@ -4,7 +4,7 @@
  * at most partitionRowsMax rows, so tests control how many partitions pruning can skip.
  */
 import { StrataError, type Batch, type Schema, type Vector } from '../../../storage/index.js';
-import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource } from '../../../query/catalog.js';
+import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource, ViewRecord } from '../../../query/catalog.js';
 import { MemoryTable, memoryPartition, type MemoryPartition } from './memory-table.js';
 
 /** Default rows per partition when a test does not say. */
@@ -26,6 +26,7 @@ function sliceVector(vector: Vector, start: number, end: number): Vector {
 /** A QueryCatalog over in-memory tables. */
 export class MemoryCatalog implements QueryCatalog {
   private readonly tables = new Map<string, StoredTable>();
+  private readonly views = new Map<string, ViewRecord>();
   private partitionRowsMax: number;
   private partitionCount = 0;
 
@@ -75,6 +76,22 @@ export class MemoryCatalog implements QueryCatalog {
     table.partitions = [...table.partitions, ...added];
     table.version++;
     return rows;
+  }
+
+  async createView(view: ViewRecord, orReplace: boolean): Promise<void> {
+    const lower = view.name.toLowerCase();
+    if (this.tables.has(lower)) throw new StrataError('conflict', 'TABLE_EXISTS', `a table named ${lower} exists`, { table: lower });
+    if (this.views.has(lower) && !orReplace) throw new StrataError('conflict', 'VIEW_EXISTS', `view ${lower} already exists`, { view: lower });
+    this.views.set(lower, { ...view, name: lower });
+  }
+
+  async dropView(name: string, ifExists: boolean): Promise<void> {
+    const lower = name.toLowerCase();
+    if (!this.views.delete(lower) && !ifExists) throw new StrataError('not_found', 'VIEW_NOT_FOUND', `view ${lower} does not exist`, { view: lower });
+  }
+
+  async getView(name: string): Promise<ViewRecord | null> {
+    return this.views.get(name.toLowerCase()) ?? null;
   }
 
   /** Sets how many rows later INSERTs put in one partition. */

@@ -1,0 +1,218 @@
+/**
+ * HashJoinExec: reads the right input whole and builds a JoinHashTable over its keys (counted
+ * against the query's memory budget), then streams the left input through it batch by batch.
+ * Matches are produced as (probe row, build row) index pairs, at most batchRowsMax at a time,
+ * gathered column by column; the residual filter runs on the gathered pairs. Outer joins add
+ * the rows without a match with NULLs on the other side; semi, anti and mark joins only flag the
+ * probe rows. A NULL key never matches.
+ */
+import { StrataError, Types, numericVector, type Batch, type DataType, type Schema, type Vector } from '../../storage/index.js';
+import type { Expr, JoinType } from '../plan/index.js';
+import {
+  JoinHashTable, RowFilter, concatBatches, conjuncts, evaluateExpr, fillPairs, joinedBatch, takeBatch, type PairCursor,
+} from '../exec/index.js';
+import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
+import { batchBytes, batchRowsMax, checkCancelled, MemoryReservation } from './execution-limits.js';
+
+/** What the operator needs of the logical Join. */
+export interface HashJoinSpec {
+  readonly joinType: JoinType;
+  readonly leftKeys: readonly Expr[];
+  readonly rightKeys: readonly Expr[];
+  readonly filter: Expr | null;
+  readonly nullAware: boolean;
+}
+
+/** The built right side of one execution. */
+interface BuildSide {
+  readonly batch: Batch;
+  readonly table: JoinHashTable;
+  /** Build rows that found a partner (right and full joins), else null. */
+  readonly matched: Uint8Array | null;
+}
+
+/** Scratch arrays of one execution: pair indices and the probe rows' groups. */
+interface ProbeScratch {
+  readonly probeRows: Int32Array;
+  readonly buildRows: Int32Array;
+  groups: Int32Array;
+  readonly filter: RowFilter | null;
+}
+
+/** Join types whose output is only the probe rows (with or without a mark column). */
+const flagJoins = new Set<JoinType>(['semi', 'anti', 'mark']);
+/** Join types that output probe rows without a match (with NULLs on the right). */
+const probeOuterJoins = new Set<JoinType>(['left', 'full', 'single']);
+
+/** Hash join, building on the right input. */
+export class HashJoinExec implements ExecutionPlan {
+  readonly children: readonly ExecutionPlan[];
+  private readonly leftTypes: readonly DataType[];
+  private readonly rightTypes: readonly DataType[];
+
+  constructor(readonly left: ExecutionPlan, readonly right: ExecutionPlan, private readonly spec: HashJoinSpec, readonly schema: Schema) {
+    this.children = [left, right];
+    this.leftTypes = left.schema.fields.map((f) => f.type);
+    this.rightTypes = right.schema.fields.map((f) => f.type);
+  }
+
+  async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    const reservation = new MemoryReservation(context, 'HashJoinExec');
+    try {
+      const build = await this.buildSide(context, reservation);
+      const type = this.spec.joinType;
+      // Nothing to match: these joins output nothing, so the left input is never read.
+      if (build.batch.length === 0 && (type === 'inner' || type === 'semi' || type === 'right')) return;
+      const scratch: ProbeScratch = {
+        probeRows: new Int32Array(batchRowsMax), buildRows: new Int32Array(batchRowsMax), groups: new Int32Array(0),
+        filter: this.spec.filter === null ? null : new RowFilter(conjuncts(this.spec.filter)),
+      };
+      for await (const batch of this.left.execute(context)) {
+        checkCancelled(context);
+        if (batch.length === 0) continue;
+        yield* this.probeBatch(batch, build, scratch);
+      }
+      if (build.matched !== null) yield* this.unmatchedBuildRows(build);
+    } finally {
+      reservation.release();
+    }
+  }
+
+  private async buildSide(context: ExecutionContext, reservation: MemoryReservation): Promise<BuildSide> {
+    const batches: Batch[] = [];
+    const seen = new WeakSet<object>();
+    let bytes = 0;
+    for await (const batch of this.right.execute(context)) {
+      checkCancelled(context);
+      if (batch.length === 0) continue;
+      batches.push(batch);
+      bytes += batchBytes(batch, seen);
+      reservation.resize(bytes);
+    }
+    const batch = batches.length === 0 ? { length: 0, columns: this.rightTypes.map(() => emptyVector()) } : concatBatches(this.rightTypes, batches);
+    batches.length = 0;
+    const keys = batch.length === 0 ? [] : this.spec.rightKeys.map((key) => evaluateExpr(key, batch));
+    const table = new JoinHashTable(batch.length === 0 ? this.spec.rightKeys.map(() => emptyVector()) : keys, batch.length);
+    reservation.resize(2 * bytes + table.bytes());
+    const type = this.spec.joinType;
+    const matched = type === 'right' || type === 'full' ? new Uint8Array(batch.length) : null;
+    return { batch: batch.length === 0 ? emptyBuild(this.rightTypes) : batch, table, matched };
+  }
+
+  private *probeBatch(batch: Batch, build: BuildSide, scratch: ProbeScratch): Generator<Batch> {
+    const n = batch.length;
+    if (scratch.groups.length < n) scratch.groups = new Int32Array(Math.max(n, 2 * scratch.groups.length));
+    const groups = scratch.groups;
+    const keys = this.spec.leftKeys.map((key) => evaluateExpr(key, batch));
+    build.table.probe(keys, n, groups);
+    const type = this.spec.joinType;
+    if (flagJoins.has(type) && this.spec.filter === null) {
+      const matched = new Uint8Array(n);
+      for (let i = 0; i < n; i++) matched[i] = groups[i] >= 0 ? 1 : 0;
+      const result = this.flagOutput(batch, matched, keys, build);
+      if (result.length > 0) yield result;
+      return;
+    }
+    const probeMatched = flagJoins.has(type) || probeOuterJoins.has(type) ? new Uint8Array(n) : null;
+    yield* this.pairBatches(batch, build, scratch, probeMatched);
+    if (probeMatched === null) return;
+    if (flagJoins.has(type)) {
+      const result = this.flagOutput(batch, probeMatched, keys, build);
+      if (result.length > 0) yield result;
+      return;
+    }
+    yield* this.unmatchedProbeRows(batch, build, probeMatched);
+  }
+
+  /** Joined pairs of one probe batch, chunk by chunk; records which rows on either side matched. */
+  private *pairBatches(batch: Batch, build: BuildSide, scratch: ProbeScratch, probeMatched: Uint8Array | null): Generator<Batch> {
+    const emits = !flagJoins.has(this.spec.joinType);
+    const single = this.spec.joinType === 'single';
+    const cursor: PairCursor = { row: 0, offset: 0 };
+    for (;;) {
+      const count = fillPairs(build.table, scratch.groups, batch.length, cursor, scratch.probeRows, scratch.buildRows, batchRowsMax);
+      if (count === 0) return;
+      const pairs = joinedBatch(batch, this.leftTypes, scratch.probeRows, build.batch, this.rightTypes, scratch.buildRows, count, false);
+      let kept = count;
+      let positions: Int32Array | null = null;
+      if (scratch.filter !== null) {
+        const selection = scratch.filter.select(pairs);
+        kept = selection.count;
+        positions = kept === count ? null : selection.positions;
+      }
+      for (let k = 0; k < kept; k++) {
+        const p = positions === null ? k : positions[k];
+        if (probeMatched !== null) {
+          const row = scratch.probeRows[p];
+          if (single && probeMatched[row] === 1) throw multipleRows();
+          probeMatched[row] = 1;
+        }
+        if (build.matched !== null) build.matched[scratch.buildRows[p]] = 1;
+      }
+      if (emits && kept > 0) yield positions === null ? pairs : takeBatch(pairs, positions, kept);
+    }
+  }
+
+  /** Semi/anti: the probe rows that (do not) match; mark: every probe row plus the match flag. */
+  private flagOutput(batch: Batch, matched: Uint8Array, keys: readonly Vector[], build: BuildSide): Batch {
+    const n = batch.length;
+    const { joinType, nullAware } = this.spec;
+    const buildEmpty = build.batch.length === 0;
+    // NOT IN / IN: "no match" is unknown when the probe key is NULL or the build side holds a NULL.
+    const unknown = (i: number): boolean => nullAware && !buildEmpty && matched[i] === 0
+      && (build.table.hasNullKey || keys.some((key) => key.nulls !== null && key.nulls[i] === 1));
+    if (joinType === 'mark') {
+      let nulls: Uint8Array | null = null;
+      if (nullAware) {
+        for (let i = 0; i < n; i++) {
+          if (!unknown(i)) continue;
+          nulls ??= new Uint8Array(n);
+          nulls[i] = 1;
+        }
+      }
+      return { length: n, columns: [...batch.columns, numericVector(Types.boolean, matched, nulls)] };
+    }
+    const rows = new Int32Array(n);
+    let count = 0;
+    const want = joinType === 'semi' ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      if (matched[i] !== want || (want === 0 && unknown(i))) continue;
+      rows[count++] = i;
+    }
+    return count === n ? batch : takeBatch(batch, rows, count);
+  }
+
+  private *unmatchedProbeRows(batch: Batch, build: BuildSide, probeMatched: Uint8Array): Generator<Batch> {
+    const rows = new Int32Array(batch.length);
+    let count = 0;
+    for (let i = 0; i < batch.length; i++) if (probeMatched[i] === 0) rows[count++] = i;
+    if (count > 0) yield joinedBatch(batch, this.leftTypes, rows, build.batch, this.rightTypes, null, count, false);
+  }
+
+  private *unmatchedBuildRows(build: BuildSide): Generator<Batch> {
+    const matched = build.matched as Uint8Array;
+    const rows = new Int32Array(batchRowsMax);
+    let count = 0;
+    const empty: Batch = { length: 0, columns: [] };
+    for (let i = 0; i <= matched.length; i++) {
+      if (count === batchRowsMax || (i === matched.length && count > 0)) {
+        yield joinedBatch(empty, this.leftTypes, null, build.batch, this.rightTypes, rows, count, false);
+        count = 0;
+      }
+      if (i < matched.length && matched[i] === 0) rows[count++] = i;
+    }
+  }
+}
+
+function multipleRows(): StrataError {
+  return new StrataError('input', 'SUBQUERY_MULTIPLE_ROWS',
+    'a scalar subquery returned more than one row for one row of the outer query; make it return one row (an aggregate, LIMIT 1) or use IN / EXISTS');
+}
+
+function emptyVector(): Vector {
+  return numericVector(Types.int32, new Int32Array(0));
+}
+
+function emptyBuild(types: readonly DataType[]): Batch {
+  return { length: 0, columns: types.map(() => emptyVector()) };
+}
