@@ -1,7 +1,8 @@
 /**
  * Runs the optimizer rules in order. The order matters: constants are folded before booleans
- * are simplified, filters reach the scans before projections are narrowed, pruning reads the
- * final scan filters, and TopN fusing comes last.
+ * are simplified, filters reach the scans (and join conditions their joins) before joins are
+ * ordered by the estimated sizes of their filtered inputs, projections are narrowed after that,
+ * pruning reads the final scan filters, and TopN fusing comes last.
  */
 import { StrataError } from '../../storage/index.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
@@ -12,9 +13,10 @@ import { PushDownFilter } from './push-down-filter.js';
 import { PushDownProjection } from './push-down-projection.js';
 import { PrunePartitions } from './prune-partitions.js';
 import { FuseTopN } from './fuse-top-n.js';
+import { ReorderJoins } from './reorder-joins.js';
 
 /** Every rule, in the order they run. */
-export const optimizerRules: readonly OptimizerRule[] = [FoldConstants, SimplifyBooleans, PushDownFilter, PushDownProjection, PrunePartitions, FuseTopN];
+export const optimizerRules: readonly OptimizerRule[] = [FoldConstants, SimplifyBooleans, PushDownFilter, ReorderJoins, PushDownProjection, PrunePartitions, FuseTopN];
 
 /** Rule names, for validation and docs. */
 export const optimizerRuleNames: readonly string[] = optimizerRules.map((r) => r.name);
