@@ -61,7 +61,8 @@ export class RecordDeduplicator {
     }
     // Hashed once, checked against every partition's filter.
     const hashes = keys.map((batchKeys) => [Uint32Array.from(batchKeys, keyHash1), Uint32Array.from(batchKeys, keyHash2)] as const);
-    for (const meta of this.snapshot.partitions) await this.dropExisting(meta, keys, hashes, drop);
+    const pending: PendingRows = { batches, keys, hashes, drop };
+    for (const meta of this.snapshot.partitions) await this.dropExisting(meta, pending);
     const kept: Batch[] = [];
     const keptKeys: string[] = [];
     for (let b = 0; b < batches.length; b++) {
@@ -75,10 +76,10 @@ export class RecordDeduplicator {
   }
 
   /** Marks the rows whose key partition `meta` holds; reads its keys only when its filter may hold one. */
-  private async dropExisting(meta: PartitionMeta, keys: readonly string[][], hashes: readonly (readonly [Uint32Array, Uint32Array])[],
-    drop: readonly Uint8Array[]): Promise<void> {
+  private async dropExisting(meta: PartitionMeta, pending: PendingRows): Promise<void> {
+    const { keys, drop } = pending;
     const filter = await this.filterOf(meta);
-    if (filter !== null && !mayHoldAny(filter, hashes, drop)) return;
+    if (!mayHoldAny(meta, this.keyColumns, filter, pending)) return;
     const existing = new Set<string>();
     for await (const batch of this.target.readPartition(meta, this.keyColumns, this.signal)) {
       const columns = this.keyColumns.map((_, i) => i);
@@ -105,14 +106,49 @@ export class RecordDeduplicator {
   }
 }
 
-/** True when the filter may hold the key of a row not dropped yet. */
-function mayHoldAny(filter: KeyFilter, hashes: readonly (readonly [Uint32Array, Uint32Array])[], drop: readonly Uint8Array[]): boolean {
-  for (let b = 0; b < hashes.length; b++) {
-    const [h1, h2] = hashes[b];
-    const dropped = drop[b];
-    for (let row = 0; row < h1.length; row++) if (dropped[row] === 0 && filter.mayContainHashes(h1[row], h2[row])) return true;
+/** The rows of a partition about to be written, with their keys, key hashes and drop flags. */
+interface PendingRows {
+  readonly batches: readonly Batch[];
+  readonly keys: readonly string[][];
+  readonly hashes: readonly (readonly [Uint32Array, Uint32Array])[];
+  readonly drop: readonly Uint8Array[];
+}
+
+/**
+ * True when partition `meta` may hold the key of a row not dropped yet: the row's value lies
+ * within the partition's min/max on every numeric key column (keys that grow with time, such as
+ * ids and timestamps, skip old partitions this way), and the partition's filter (if any) may hold it.
+ */
+function mayHoldAny(meta: PartitionMeta, keyColumns: readonly number[], filter: KeyFilter | null, pending: PendingRows): boolean {
+  for (let b = 0; b < pending.batches.length; b++) {
+    const candidate = Uint8Array.from(pending.drop[b], (dropped) => 1 - dropped);
+    for (const column of keyColumns) outsideZone(pending.batches[b].columns[column], meta, column, candidate);
+    const [h1, h2] = pending.hashes[b];
+    for (let row = 0; row < candidate.length; row++) {
+      if (candidate[row] === 1 && (filter === null || filter.mayContainHashes(h1[row], h2[row]))) return true;
+    }
   }
   return false;
+}
+
+/** Clears the candidate flag of rows whose value of a numeric key column the partition's min/max (and NULL count) rule out. */
+function outsideZone(vector: Vector, meta: PartitionMeta, column: number, candidate: Uint8Array): void {
+  const stats = meta.columns[column];
+  if (vector.kind !== 'numeric' || vector.type.id === 'float64' || vector.type.id === 'boolean') return;
+  const hasValues = typeof stats.min === 'number' && typeof stats.max === 'number';
+  if (!hasValues && stats.min !== null) return;
+  const min = hasValues ? stats.min as number : Infinity;
+  const max = hasValues ? stats.max as number : -Infinity;
+  const values = vector.values;
+  const nulls = vector.nulls;
+  for (let row = 0; row < candidate.length; row++) {
+    if (nulls !== null && nulls[row] === 1) {
+      if (stats.nullCount === 0) candidate[row] = 0;
+      continue;
+    }
+    const value = Number(values[row]);
+    if (value < min || value > max) candidate[row] = 0;
+  }
 }
 
 /** A batch of the rows whose `drop` flag is 0 (`kept` of them). */
