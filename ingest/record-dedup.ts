@@ -51,7 +51,11 @@ export class RecordDeduplicator {
 
   /** The batches without duplicate records, and the keys of the rows kept (for the partition's filter). */
   async filter(batches: readonly Batch[]): Promise<{ batches: Batch[]; keys: string[] }> {
-    const keys = batches.map((batch) => Array.from({ length: batch.length }, (_, row) => keyText(batch, this.keyColumns, row)));
+    const keys = batches.map((batch) => {
+      const batchKeys = new Array<string>(batch.length);
+      for (let row = 0; row < batch.length; row++) batchKeys[row] = keyText(batch, this.keyColumns, row);
+      return batchKeys;
+    });
     const drop = batches.map((batch) => new Uint8Array(batch.length));
     for (let b = 0; b < batches.length; b++) {
       for (let row = 0; row < batches[b].length; row++) {
@@ -121,7 +125,9 @@ interface PendingRows {
  */
 function mayHoldAny(meta: PartitionMeta, keyColumns: readonly number[], filter: KeyFilter | null, pending: PendingRows): boolean {
   for (let b = 0; b < pending.batches.length; b++) {
-    const candidate = Uint8Array.from(pending.drop[b], (dropped) => 1 - dropped);
+    const dropped = pending.drop[b];
+    const candidate = new Uint8Array(dropped.length);
+    for (let row = 0; row < dropped.length; row++) candidate[row] = 1 - dropped[row];
     for (const column of keyColumns) outsideZone(pending.batches[b].columns[column], meta, column, candidate);
     const [h1, h2] = pending.hashes[b];
     for (let row = 0; row < candidate.length; row++) {
