@@ -2,12 +2,12 @@
  * `strata export --store S --table T --format arrow|csv --out FILE`: a table's rows at its latest
  * version in an open format, so no data is locked in strata's encodings. arrow writes one plain
  * Arrow IPC file (the fresh tier's format: standard types, dictionaries, zstd bodies); csv streams
- * one partition at a time through the SQL result formatter. Parquet needs a writer that is not
+ * a batch at a time, cells as the SQL result formatter writes them. Parquet needs a writer that is not
  * installed: it fails with EXPORT_FORMAT_UNSUPPORTED.
  */
 import { open, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import { renderCsv } from '../service-manager/index.js';
+import { cellText } from '../service-manager/index.js';
 import { LocalStore, openStore, StrataError, Table, writePartition, type Batch, type Snapshot } from '../storage/index.js';
 import { formatBytes } from './backup-command.js';
 import { usageError } from './usage.js';
@@ -29,17 +29,32 @@ async function* tableBatches(table: Table, snapshot: Snapshot): AsyncIterable<Ba
   for (const meta of snapshot.partitions) yield* table.readPartition(meta, columns);
 }
 
-/** Writes the rows as CSV with a header line; refuses to overwrite `out`. */
+/**
+ * One CSV field (RFC 4180). NULL is an empty field and an empty string is `""`, so loading the
+ * file back (empty unquoted field = NULL, strata's default) tells them apart.
+ */
+function csvField(text: string | null): string {
+  if (text === null) return '';
+  return text === '' || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The CSV lines of one batch, each ending in a newline. */
+function csvLines(batch: Batch): string {
+  let text = '';
+  const cells = new Array<string>(batch.columns.length);
+  for (let row = 0; row < batch.length; row++) {
+    for (let column = 0; column < batch.columns.length; column++) cells[column] = csvField(cellText(batch.columns[column], row));
+    text += `${cells.join(',')}\n`;
+  }
+  return text;
+}
+
+/** Writes the rows as CSV with a header line, a batch at a time; refuses to overwrite `out`. */
 async function exportCsv(table: Table, snapshot: Snapshot, out: string): Promise<void> {
   const file = await open(out, 'wx');
   try {
-    let header = true;
-    for await (const batch of tableBatches(table, snapshot)) {
-      const text = renderCsv(snapshot.schema, [batch]);
-      await file.write(header ? text : text.slice(text.indexOf('\n') + 1));
-      header = false;
-    }
-    if (header) await file.write(renderCsv(snapshot.schema, []));
+    await file.write(`${snapshot.schema.fields.map((field) => csvField(field.name)).join(',')}\n`);
+    for await (const batch of tableBatches(table, snapshot)) await file.write(csvLines(batch));
   } finally {
     await file.close();
   }

@@ -25,6 +25,7 @@ describe('strata export', function () {
         `"request ${i % 97}, served ""ok""",${i % 2 === 0}`);
     }
     lines.push('5000,,,,,');
+    lines.push('5001,,,,"",'); // an empty string, not NULL
     writeFileSync(join(temp.path, 't.csv'), `${lines.join('\n')}\n`);
     await runCliOk(['ingest', '--store', store, '--table', 't', '--partition-rows', '2000', join(temp.path, 't.csv')]);
     // The archive tier's encodings are what export must undo.
@@ -34,13 +35,13 @@ describe('strata export', function () {
   it('writes one plain Arrow IPC file that apache-arrow reads', async () => {
     const out = join(temp.path, 't.arrow');
     const run = await runCliOk(['export', '--store', store, '--table', 't', '--format', 'arrow', '--out', out]);
-    assert.match(run.stdout, /t: exported 5,001 rows .* as arrow to /);
+    assert.match(run.stdout, /t: exported 5,002 rows .* as arrow to /);
     compressionRegistry.set(CompressionType.ZSTD, { encode: (data: Uint8Array) => zstd.compress(data), decode: (data: Uint8Array) => zstd.decompress(data) });
     const table = tableFromIPC(readFileSync(out));
-    assert.equal(table.numRows, 5001);
+    assert.equal(table.numRows, 5002);
     const ids = new Set<number>();
     for (let i = 0; i < table.numRows; i++) ids.add(Number(table.get(i)!.toJSON().id));
-    assert.equal(ids.size, 5001);
+    assert.equal(ids.size, 5002);
     const row = [...Array(table.numRows).keys()].map((i) => table.get(i)!.toJSON() as Record<string, unknown>).find((r) => Number(r.id) === 7)!;
     assert.equal(row.level, 'WARN');
     assert.equal(row.msg, 'request 7, served "ok"');
@@ -57,7 +58,12 @@ describe('strata export', function () {
     const original = await runCliOk(['sql', '--store', store, '--format', 'csv', query]);
     const reloaded = await runCliOk(['sql', '--store', store, '--format', 'csv', query.replace('FROM t', 'FROM u')]);
     assert.equal(reloaded.stdout, original.stdout);
-    assert.equal(original.stdout.trim().split('\n').length, 5002);
+    assert.equal(original.stdout.trim().split('\n').length, 5003);
+    // The empty string and the NULL stay apart.
+    for (const condition of ["msg = ''", 'msg IS NULL']) {
+      const count = await runCliOk(['sql', '--store', store, '--format', 'csv', `SELECT count(*) FROM u WHERE ${condition}`]);
+      assert.equal(count.stdout.trim().split('\n').at(-1), '1', condition);
+    }
   });
 
   it('refuses parquet with a clear error', async () => {
