@@ -1,8 +1,8 @@
 /**
  * Reads a partition column-wise: only the byte ranges of the requested columns' buffers are
- * fetched (adjacent ranges in one request), each column's crc32 is checked, buffers are
- * decompressed and turned straight into vectors. The next batch is fetched while the caller
- * works on the current one, which hides store latency (HDFS) without unbounded read-ahead.
+ * fetched (ranges a small gap apart in one request), each column's crc32 is checked, buffers are
+ * decompressed and turned straight into vectors. The next few batches are fetched while the
+ * caller works on the current one, which hides store latency (HDFS) without unbounded read-ahead.
  */
 import { crc32 } from './checksum.js';
 import { StrataError } from './errors.js';
