@@ -133,6 +133,11 @@ class StatementConverter implements ConvertContext {
 
   private fromItems(raw: readonly RawNode[]): SqlFromItem[] {
     this.locator.word('from');
+    return this.joinList(raw);
+  }
+
+  /** FROM items left to right, each join folding into the item before it. */
+  private joinList(raw: readonly RawNode[]): SqlFromItem[] {
     const items: SqlFromItem[] = [];
     for (const node of raw) {
       if (node.type === 'dual') continue;
@@ -157,6 +162,12 @@ class StatementConverter implements ConvertContext {
   }
 
   private fromItem(node: RawNode): SqlFromItem {
+    if (node.expr?.type === 'tables' && Array.isArray(node.expr.expr)) {
+      // A parenthesized join: (a JOIN b ON …).
+      const inner = this.joinList(node.expr.expr as RawNode[]);
+      if (inner.length !== 1 || (node.as !== null && node.as !== undefined)) throw this.unsupported('this parenthesized FROM item is not supported', this.locator.here());
+      return inner[0];
+    }
     if (node.expr?.ast !== undefined) {
       const pos = this.locator.word('select');
       const query = this.convertQuery(node.expr.ast);
