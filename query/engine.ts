@@ -18,7 +18,7 @@ import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/opti
 import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
 import { distributePlan } from './distribute/distribute-plan.js';
 import type { FragmentExecutor, FragmentOutput, FragmentRequest } from './distribute/fragment-executor.js';
-import { transformPlanUp } from './plan/plan-utils.js';
+import { broadcastScans, withProbePartitions } from './distribute/fragment-scans.js';
 
 /** Default memory a query's operators may hold: 1 GiB. */
 export const queryMemoryBytesMaxDefault = 1024 * 1024 * 1024;
@@ -105,6 +105,18 @@ export class QueryEngine {
     const source = await this.catalog.getTable(request.table, request.version);
     if (source === null) throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${request.table} does not exist at version ${request.version}`);
     const tables = new Map([[request.table, source]]);
+    // Build sides of broadcast joins read their tables whole, at the versions the coordinator pinned.
+    for (const scan of broadcastScans(request.fragment)) {
+      const name = scan.table.toLowerCase();
+      if (tables.has(name) && tables.get(name)?.version === scan.version) continue;
+      const other = await this.catalog.getTable(name, scan.version);
+      if (other === null) throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${name} does not exist at version ${String(scan.version)}`);
+      if (tables.has(name) && tables.get(name)?.version !== other.version) {
+        throw new StrataError('internal', 'INTERNAL_ERROR', `fragment reads table ${name} at two versions (${tables.get(name)?.version} and ${other.version})`);
+      }
+      tables.set(name, other);
+    }
+    const joinBuilds = new Map<object, Promise<unknown>>();
     const byId = new Map(source.partitions.map((partition) => [partition.id, partition]));
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
     for (let index = 0; index < request.partitionIds.length; index++) {
@@ -113,8 +125,8 @@ export class QueryEngine {
         throw new StrataError('not_found', 'PARTITION_NOT_FOUND', `partition ${request.partitionIds[index]} is not part of ${request.table} at version ${request.version}`,
           { partition: request.partitionIds[index] });
       }
-      const fragment = transformPlanUp(request.fragment, (node) => (node.kind === 'scan' ? { ...node, partitions: [partition] } : node));
-      for await (const batch of createPhysicalPlan(fragment, tables).execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics })) {
+      const fragment = withProbePartitions(request.fragment, [partition]);
+      for await (const batch of createPhysicalPlan(fragment, tables).execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, joinBuilds })) {
         throwIfCancelled(signal);
         yield { type: 'batch', partition: index, batch };
       }
@@ -123,8 +135,8 @@ export class QueryEngine {
   }
 
   /** The optimized plan, cut at exchange points when the engine runs on a cluster. */
-  private placed(plan: LogicalPlan): LogicalPlan {
-    return this.fragmentExecutor === undefined ? plan : distributePlan(plan);
+  private placed(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>): LogicalPlan {
+    return this.fragmentExecutor === undefined ? plan : distributePlan(plan, { tables });
   }
 
   /** Runs one statement. */
@@ -189,13 +201,13 @@ export class QueryEngine {
     });
     switch (bound.kind) {
       case 'query': {
-        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
+        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan, tables);
         const { batches, metrics } = await this.runPlan(plan, tables, signal, onProgress);
         return done('SELECT', plan.schema, batches, null, plan, metrics);
       }
       case 'explain': {
         const optimized = optimize(bound.plan, { tables }, this.disabledRules);
-        const lines = explainLines({ ...optimized, plan: this.placed(optimized.plan) });
+        const lines = explainLines({ ...optimized, plan: this.placed(optimized.plan, tables) });
         return done('EXPLAIN', { fields: [{ name: 'plan', type: Types.string, nullable: false }] }, [textBatch([lines])], null, optimized.plan, null);
       }
       case 'create_table':
@@ -222,7 +234,7 @@ export class QueryEngine {
         return done('DESCRIBE', describeSchema, [batch], null, null, null);
       }
       case 'insert': {
-        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan);
+        const plan = this.placed(optimize(bound.plan, { tables }, this.disabledRules).plan, tables);
         const { batches, metrics } = await this.runPlan(plan, tables, signal, onProgress);
         checkNotNull(bound.table, bound.schema, batches);
         throwIfCancelled(signal);

@@ -1,26 +1,70 @@
 /**
  * DistributePlan: cuts an optimized plan at exchange points. The leaf pipeline over each Scan
- * (Scan → Filter → Project, which are row-local) runs on every node over its share of the
- * partitions; the operator above it is split when that pays — aggregates into partial (on the
- * nodes) and final (on the coordinator), TopN and LIMIT into a local bound and a final one,
- * DISTINCT into local and final — and everything else runs on the coordinator over the gathered
- * rows. Pure plan rewriting: where fragments run is the FragmentExecutor's business.
+ * (Scan → Filter → Project, which are row-local, and joins whose small build side is broadcast)
+ * runs on every node over its share of the partitions; the operator above it is split when that
+ * pays — aggregates into partial (on the nodes) and final (on the coordinator), TopN and LIMIT
+ * into a local bound and a final one, DISTINCT into local and final — and everything else runs on
+ * the coordinator over the gathered rows.
+ *
+ * Joins: when the build (right) side is estimated small (broadcastRowsMax) and the join's result
+ * is the union of its results over the probe side's partitions (inner, left, semi, anti, mark,
+ * single), the whole build side is computed on every node and the join runs inside the probe
+ * side's fragment ('broadcast'); otherwise both sides are gathered to the coordinator, which
+ * joins them ('gather'). Pure plan rewriting: where fragments run is the FragmentExecutor's
+ * business.
  */
 import { Types, type DataType, type Field } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/expr.js';
 import { call, castTo, columnRef, exprEquals, literal } from '../plan/expr-utils.js';
-import type { Aggregate, Exchange, LogicalPlan } from '../plan/logical-plan.js';
-import { planInputs, withInput } from '../plan/plan-utils.js';
+import type { Aggregate, Exchange, Join, JoinType, LogicalPlan } from '../plan/logical-plan.js';
+import { planInputs, withInput, withInputs } from '../plan/plan-utils.js';
+import type { TableSource } from '../catalog.js';
+import { estimateRows, largestScanRows } from '../optimize/cardinality.js';
+
+/**
+ * Largest estimated build side broadcast to every node (rows): a hash table that size costs each
+ * node tens of MiB; past it, gathering both sides to the coordinator costs less than computing
+ * the build side everywhere.
+ */
+export const broadcastRowsMax = 200_000;
+
+/** Joins whose output is the union of their outputs over parts of the probe (left) side. */
+const broadcastJoinTypes = new Set<JoinType>(['inner', 'left', 'semi', 'anti', 'mark', 'single']);
+
+/** What DistributePlan may consult: the statement's tables (for size estimates). */
+export interface DistributeOptions {
+  readonly tables?: ReadonlyMap<string, TableSource>;
+  /** Overrides broadcastRowsMax (tests). */
+  readonly broadcastRowsMax?: number;
+}
 
 function exchange(fragment: LogicalPlan): Exchange {
   return { kind: 'exchange', fragment, schema: fragment.schema };
 }
 
-/** True for a Scan with only row-local operators (Filter, Project) above it. */
+/** True for a Scan with only row-local operators (Filter, Project, broadcast joins) above it. */
 function isLeafPipeline(plan: LogicalPlan): boolean {
   if (plan.kind === 'scan') return true;
   if (plan.kind === 'filter' || plan.kind === 'project') return isLeafPipeline(plan.input);
+  if (plan.kind === 'join') return plan.distribution === 'broadcast' && isLeafPipeline(plan.left);
   return false;
+}
+
+/** Marks each join broadcast or gather, bottom-up along probe sides (a build side broadcast is left whole). */
+function chooseJoinDistribution(plan: LogicalPlan, options: DistributeOptions): LogicalPlan {
+  if (plan.kind !== 'join') {
+    const inputs = planInputs(plan);
+    return inputs.length === 0 ? plan : withInputs(plan, inputs.map((input) => chooseJoinDistribution(input, options)));
+  }
+  const left = chooseJoinDistribution(plan.left, options);
+  const limit = options.broadcastRowsMax ?? broadcastRowsMax;
+  const tables = options.tables;
+  // Small by estimate, and never the larger table of the two (estimates can be far off; table sizes are not).
+  const small = tables !== undefined && estimateRows(plan.right, tables) <= limit && largestScanRows(plan.right, tables) <= largestScanRows(left, tables);
+  if (broadcastJoinTypes.has(plan.joinType) && isLeafPipeline(left) && small) {
+    return { ...plan, left, distribution: 'broadcast' } satisfies Join;
+  }
+  return { ...plan, left, right: chooseJoinDistribution(plan.right, options), distribution: 'gather' } satisfies Join;
 }
 
 /** The type a partial sum of `type` has (the sum rules of expr.ts). */
@@ -133,11 +177,17 @@ function splitAbove(plan: LogicalPlan, input: LogicalPlan): LogicalPlan {
   }
 }
 
-/** Rewrites a plan so its leaf pipelines run as fragments on every node. */
-export function distributePlan(plan: LogicalPlan): LogicalPlan {
+function cut(plan: LogicalPlan): LogicalPlan {
   if (isLeafPipeline(plan)) return exchange(plan);
   const inputs = planInputs(plan);
   if (inputs.length === 1 && isLeafPipeline(inputs[0])) return splitAbove(plan, inputs[0]);
-  if (inputs.length === 1) return withInput(plan, distributePlan(inputs[0]));
+  if (inputs.length === 1) return withInput(plan, cut(inputs[0]));
+  // A gathered join or a set operation: each input is distributed on its own.
+  if (inputs.length === 2) return withInputs(plan, inputs.map(cut));
   return plan;
+}
+
+/** Rewrites a plan so its leaf pipelines run as fragments on every node. */
+export function distributePlan(plan: LogicalPlan, options: DistributeOptions = {}): LogicalPlan {
+  return cut(chooseJoinDistribution(plan, options));
 }

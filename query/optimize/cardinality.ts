@@ -10,6 +10,7 @@ import type { TableSource } from '../catalog.js';
 import type { Expr } from '../plan/expr.js';
 import { collectColumns, splitConjunction } from '../plan/expr-utils.js';
 import type { LogicalPlan, Scan } from '../plan/logical-plan.js';
+import { collectScans } from '../plan/plan-utils.js';
 
 /** Selectivities of predicates whose values are unknown (fractions of rows kept). */
 const equalitySelectivity = 0.1;
@@ -76,15 +77,26 @@ function columnOrigin(plan: LogicalPlan, index: number): { scan: Scan; column: n
   }
 }
 
-/** Estimated distinct values of an expression over the rows of `plan`. */
+/** The bound min/max put on a column's distinct values (integer-like columns only), or null. */
+function rangeBound(expr: Expr, plan: LogicalPlan, tables: TableStatistics): number | null {
+  if (expr.kind !== 'column') return null;
+  const origin = columnOrigin(plan, expr.index);
+  if (origin === null) return null;
+  const range = columnRange(origin.scan, origin.column, tables);
+  if (range === null || !Number.isInteger(range.min) || !Number.isInteger(range.max)) return null;
+  return Math.min(range.max - range.min + 1, scanRows(origin.scan, tables));
+}
+
+/** Estimated distinct values of an expression over the rows of `plan` (unknown: as many as rows, as for keys). */
 export function distinctValues(expr: Expr, plan: LogicalPlan, tables: TableStatistics, rowsKnown?: number): number {
   const rows = rowsKnown ?? estimateRows(plan, tables);
-  if (expr.kind !== 'column') return Math.max(1, rows);
-  const origin = columnOrigin(plan, expr.index);
-  if (origin === null) return Math.max(1, rows);
-  const range = columnRange(origin.scan, origin.column, tables);
-  const bound = range !== null && Number.isInteger(range.min) && Number.isInteger(range.max) ? range.max - range.min + 1 : Infinity;
-  return Math.max(1, Math.min(rows, bound, scanRows(origin.scan, tables)));
+  return Math.max(1, Math.min(rows, rangeBound(expr, plan, tables) ?? Infinity));
+}
+
+/** Share of rows equal to one value of an expression: 1 / distinct values when min/max bound them, else a fixed guess. */
+function equalityShare(expr: Expr, plan: LogicalPlan, tables: TableStatistics, rows: number): number {
+  const bound = rangeBound(expr, plan, tables);
+  return bound === null ? equalitySelectivity : 1 / Math.max(1, Math.min(rows, bound));
 }
 
 function isLiteral(expr: Expr): boolean {
@@ -97,7 +109,7 @@ export function selectivity(predicate: Expr, plan: LogicalPlan, tables: TableSta
     case 'literal': return predicate.value === true ? 1 : 0;
     case 'is_null': return predicate.negated ? 0.95 : 0.05;
     case 'in_list': {
-      const one = 1 / distinctValues(predicate.expr, plan, tables, rows);
+      const one = equalityShare(predicate.expr, plan, tables, rows);
       const positive = Math.min(1, predicate.list.length * Math.max(one, 0.01));
       return predicate.negated ? 1 - positive : positive;
     }
@@ -119,7 +131,7 @@ function callSelectivity(predicate: Extract<Expr, { kind: 'call' }>, plan: Logic
     case 'not': return 1 - selectivity(args[0], plan, tables, rows);
     case 'eq': {
       const column = isLiteral(args[1]) ? args[0] : isLiteral(args[0]) ? args[1] : null;
-      return column === null ? equalitySelectivity : 1 / distinctValues(column, plan, tables, rows);
+      return column === null ? equalitySelectivity : equalityShare(column, plan, tables, rows);
     }
     case 'ne': return 1 - equalitySelectivity;
     case 'lt':
@@ -192,4 +204,15 @@ export function estimateBytes(plan: LogicalPlan, tables: TableStatistics): numbe
 /** The columns an expression reads (re-exported for the join rules). */
 export function columnsOf(expr: Expr): Set<number> {
   return collectColumns(expr, new Set());
+}
+
+/**
+ * Rows of the largest table a plan reads (before filters). Filter estimates compound and can be
+ * off by orders of magnitude; table sizes are exact, so the side holding the larger table is
+ * the one that streams (probes) and is never broadcast.
+ */
+export function largestScanRows(plan: LogicalPlan, tables: TableStatistics): number {
+  let largest = 0;
+  for (const scan of collectScans(plan)) largest = Math.max(largest, scanRows(scan, tables));
+  return largest;
 }

@@ -2,8 +2,8 @@
  * ReorderJoins: a tree of inner joins (what comma-separated FROM lists and JOIN … ON become)
  * is flattened into its relations and conditions, then rebuilt greedily: at each step the two
  * parts whose join is estimated smallest are joined — parts connected by a condition first, so
- * no cross product is built while a keyed join is possible — with the smaller part as the build
- * (right) side. A projection restores the original column order, so nothing above changes.
+ * no cross product is built while a keyed join is possible — with the part reading the larger
+ * table streaming through a hash table of the other (the build, right, side). A projection restores the original column order, so nothing above changes.
  * Outer, semi and anti joins are kept where they are; their inputs are reordered on their own.
  */
 import type { Expr } from '../plan/expr.js';
@@ -12,7 +12,7 @@ import { joinConditions, makeJoin } from '../plan/join-utils.js';
 import type { Join, LogicalPlan } from '../plan/logical-plan.js';
 import { planInputs, withInputs } from '../plan/plan-utils.js';
 import type { OptimizerContext, OptimizerRule } from './optimizer-rule.js';
-import { columnsOf, distinctValues, estimateRows, type TableStatistics } from './cardinality.js';
+import { columnsOf, distinctValues, estimateRows, largestScanRows, type TableStatistics } from './cardinality.js';
 
 /** Selectivity assumed for a residual condition between two parts. */
 const residualSelectivity = 0.5;
@@ -25,6 +25,8 @@ interface Part {
   /** Cluster-wide column numbers of its output, in order. */
   readonly columns: readonly number[];
   readonly rows: number;
+  /** Rows of the largest table it reads (before filters). */
+  readonly largestTable: number;
 }
 
 /** A condition over cluster-wide column numbers and the relations it reads. */
@@ -107,10 +109,15 @@ function greedy(parts: Part[], conditions: Condition[], tables: TableStatistics)
       }
     }
     const { i, j, rows, applied } = best!;
-    // The smaller part is built into the hash table (right), the larger streams through it.
-    const [left, right] = parts[i].rows >= parts[j].rows ? [parts[i], parts[j]] : [parts[j], parts[i]];
+    // The part reading the larger table streams through the hash table of the other (estimates break ties).
+    const [a, b] = [parts[i], parts[j]];
+    const aFirst = a.largestTable !== b.largestTable ? a.largestTable > b.largestTable : a.rows >= b.rows;
+    const [left, right] = aFirst ? [a, b] : [b, a];
     const plan = makeJoin('inner', left.plan, right.plan, applied.map((c) => localize(c.expr, left, right)));
-    const joined: Part = { plan, relations: new Set([...left.relations, ...right.relations]), columns: [...left.columns, ...right.columns], rows };
+    const joined: Part = {
+      plan, relations: new Set([...left.relations, ...right.relations]), columns: [...left.columns, ...right.columns], rows,
+      largestTable: Math.max(left.largestTable, right.largestTable),
+    };
     pending = pending.filter((c) => !applied.includes(c));
     parts = [...parts.filter((_, k) => k !== i && k !== j), joined];
   }
@@ -129,7 +136,7 @@ function reorderCluster(join: Join, context: OptimizerContext): LogicalPlan {
     const width = plan.schema.fields.length;
     const columns = Array.from({ length: width }, (_, k) => offset + k);
     for (let k = 0; k < width; k++) relationOf.push(r);
-    parts.push({ plan, relations: new Set([r]), columns, rows: estimateRows(plan, context.tables) });
+    parts.push({ plan, relations: new Set([r]), columns, rows: estimateRows(plan, context.tables), largestTable: largestScanRows(plan, context.tables) });
     offset += width;
   });
   const conditions = expressions.map((expr) => ({ expr, relations: new Set([...columnsOf(expr)].map((c) => relationOf[c])) }));

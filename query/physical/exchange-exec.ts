@@ -7,7 +7,7 @@ import { StrataError, type Batch, type Schema } from '../../storage/index.js';
 import type { TableSource } from '../catalog.js';
 import type { FragmentExecutor } from '../distribute/fragment-executor.js';
 import type { Exchange } from '../plan/index.js';
-import { collectScans } from '../plan/plan-utils.js';
+import { pinBroadcastVersions, probeScan } from '../distribute/fragment-scans.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 
 /** Gathers a fragment's output from all nodes. */
@@ -28,12 +28,13 @@ export class ExchangeExec implements ExecutionPlan {
       yield* this.runHere(this.plan.fragment).execute(context);
       return;
     }
-    const scans = collectScans(this.plan.fragment);
-    if (scans.length !== 1) throw new StrataError('internal', 'INTERNAL_ERROR', `a fragment must read exactly one table, this one reads ${scans.length}`);
-    const scan = scans[0];
+    // The fragment is split over its probe scan's partitions; broadcast build sides read at the versions pinned here.
+    const scan = probeScan(this.plan.fragment);
+    if (scan === null) throw new StrataError('internal', 'INTERNAL_ERROR', 'a fragment must stream one table\'s partitions, this one has no probe scan');
     const source = this.tables.get(scan.table.toLowerCase());
     if (source === undefined) throw new StrataError('plan', 'TABLE_NOT_FOUND', `table '${scan.table}' is not among the tables given to the executor`, { table: scan.table });
-    const task = { fragment: this.plan.fragment, table: scan.table.toLowerCase(), version: source.version, partitions: scan.partitions ?? source.partitions };
+    const fragment = pinBroadcastVersions(this.plan.fragment, this.tables);
+    const task = { fragment, table: scan.table.toLowerCase(), version: source.version, partitions: scan.partitions ?? source.partitions };
     const metrics = context.metrics;
     yield* executor.execute(task, context.signal, {
       nodeUsed: (node) => {

@@ -23,6 +23,11 @@ export interface ExecutionContext {
   readonly metrics: ExecutionMetrics;
   /** Runs exchange fragments on the cluster's nodes; absent on a single embedded node. */
   readonly fragmentExecutor?: FragmentExecutor;
+  /**
+   * Built hash tables of broadcast joins, shared by the runs of one fragment over successive
+   * partitions on a node, so a build side is read once per node, not once per partition.
+   */
+  readonly joinBuilds?: Map<object, Promise<unknown>>;
 }
 
 /** A physical operator tree. Plans are immutable; all run-time state lives inside execute(). */

@@ -50,7 +50,11 @@ export class HashJoinExec implements ExecutionPlan {
   private readonly leftTypes: readonly DataType[];
   private readonly rightTypes: readonly DataType[];
 
-  constructor(readonly left: ExecutionPlan, readonly right: ExecutionPlan, private readonly spec: HashJoinSpec, readonly schema: Schema) {
+  constructor(
+    readonly left: ExecutionPlan, readonly right: ExecutionPlan, private readonly spec: HashJoinSpec, readonly schema: Schema,
+    /** When set, the build side is shared through the context's joinBuilds under this key (broadcast joins). */
+    private readonly buildKey: object | null = null,
+  ) {
     this.children = [left, right];
     this.leftTypes = left.schema.fields.map((f) => f.type);
     this.rightTypes = right.schema.fields.map((f) => f.type);
@@ -59,7 +63,7 @@ export class HashJoinExec implements ExecutionPlan {
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const reservation = new MemoryReservation(context, 'HashJoinExec');
     try {
-      const build = await this.buildSide(context, reservation);
+      const build = await this.sharedBuildSide(context, reservation);
       const type = this.spec.joinType;
       // Nothing to match: these joins output nothing, so the left input is never read.
       if (build.batch.length === 0 && (type === 'inner' || type === 'semi' || type === 'right')) return;
@@ -76,6 +80,18 @@ export class HashJoinExec implements ExecutionPlan {
     } finally {
       reservation.release();
     }
+  }
+
+  /** The build side, built once per context's joinBuilds when this join is a broadcast one. */
+  private async sharedBuildSide(context: ExecutionContext, reservation: MemoryReservation): Promise<BuildSide> {
+    const cache = context.joinBuilds;
+    if (this.buildKey === null || cache === undefined) return this.buildSide(context, reservation);
+    let build = cache.get(this.buildKey) as Promise<BuildSide> | undefined;
+    if (build === undefined) {
+      build = this.buildSide(context, reservation);
+      cache.set(this.buildKey, build);
+    }
+    return build;
   }
 
   private async buildSide(context: ExecutionContext, reservation: MemoryReservation): Promise<BuildSide> {

@@ -37,7 +37,11 @@ export function createPhysicalPlan(plan: LogicalPlan, tables: ReadonlyMap<string
     case 'distinct': return new DistinctExec(createPhysicalPlan(plan.input, tables));
     case 'values': return new ValuesExec(plan.rows, plan.schema);
     case 'exchange': return new ExchangeExec(plan, tables, (fragment) => createPhysicalPlan(fragment, tables));
-    case 'join': return new HashJoinExec(createPhysicalPlan(plan.left, tables), createPhysicalPlan(plan.right, tables), plan, plan.schema);
+    case 'join': {
+      // A broadcast build side is the same on every run of its fragment: its plan object keys the shared build.
+      const buildKey = plan.distribution === 'broadcast' ? plan.right : null;
+      return new HashJoinExec(createPhysicalPlan(plan.left, tables), createPhysicalPlan(plan.right, tables), plan, plan.schema, buildKey);
+    }
     case 'window': return new WindowExec(createPhysicalPlan(plan.input, tables), plan.windows, plan.schema);
     case 'set_operation': {
       const left = createPhysicalPlan(plan.left, tables);

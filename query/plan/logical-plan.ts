@@ -24,6 +24,8 @@ export interface Scan {
   readonly partitions: readonly ScanPartition[] | null;
   /** How many partitions the table had before pruning. */
   readonly partitionsTotal: number;
+  /** The snapshot version a node must read (set on the build side of a broadcast join sent to other nodes). */
+  readonly version?: number;
   readonly schema: Schema;
 }
 
