@@ -6,7 +6,16 @@ import {
   StoreCatalog, StrataError, Table,
   type Batch, type BatchFilter, type Field, type PartitionMeta, type Snapshot,
 } from '../storage/index.js';
-import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource } from '../query/index.js';
+import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource, ViewRecord } from '../query/index.js';
+
+/** Store directory of views: one small JSON file per view ({ name, sql, columns }). */
+const viewsDirectory = 'views';
+/** View names follow the table-name rule, so a name is always a safe file name. */
+const viewNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+function viewPath(name: string): string {
+  return `${viewsDirectory}/${name}.json`;
+}
 
 /** A TableSource reading the partitions of one snapshot. */
 class SnapshotTableSource implements TableSource {
@@ -57,6 +66,9 @@ export class StorageQueryCatalog implements QueryCatalog {
   }
 
   async createTable(name: string, columns: readonly ColumnDefinition[], options: CreateTableOptions): Promise<void> {
+    if (viewNamePattern.test(name) && (await this.getView(name)) !== null) {
+      throw new StrataError('conflict', 'TABLE_EXISTS', `a view named ${name} exists; DROP VIEW ${name} first or choose another name`);
+    }
     const tables = await this.catalog.listTables();
     if (tables.includes(name.toLowerCase())) {
       if (options.ifNotExists) return;
@@ -86,5 +98,46 @@ export class StorageQueryCatalog implements QueryCatalog {
     const partition = await table.writePartition([...batches], { encodings: 'plain' });
     await table.commit(snapshot.version, { add: [partition], remove: [], info: { operation: 'insert', rows } });
     return rows;
+  }
+
+  /** Stores a view as views/<name>.json; OR REPLACE swaps the file through a rename. */
+  async createView(view: ViewRecord, orReplace: boolean): Promise<void> {
+    const name = view.name.toLowerCase();
+    if (!viewNamePattern.test(name)) {
+      throw new StrataError('input', 'TABLE_NAME_INVALID', `view name ${view.name} is invalid; use letters, digits and _ (at most 128, not starting with a digit)`);
+    }
+    if ((await this.catalog.listTables()).includes(name)) {
+      throw new StrataError('conflict', 'TABLE_EXISTS', `a table named ${name} exists; a view needs a name of its own`);
+    }
+    const data = new TextEncoder().encode(JSON.stringify({ name, sql: view.sql, columns: view.columns }));
+    const store = this.catalog.store;
+    if (!orReplace) {
+      if (!(await store.createIfAbsent(viewPath(name), data))) {
+        throw new StrataError('conflict', 'VIEW_EXISTS', `view ${name} already exists; use CREATE OR REPLACE VIEW or DROP VIEW ${name}`);
+      }
+      return;
+    }
+    const staged = `${viewsDirectory}/.${name}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`;
+    await store.write(staged, data);
+    await store.delete(viewPath(name));
+    await store.rename(staged, viewPath(name));
+  }
+
+  /** Removes a view's file. */
+  async dropView(name: string, ifExists: boolean): Promise<void> {
+    const lower = name.toLowerCase();
+    if (!viewNamePattern.test(lower) || (await this.catalog.store.stat(viewPath(lower))) === null) {
+      if (ifExists) return;
+      throw new StrataError('not_found', 'VIEW_NOT_FOUND', `view ${name} does not exist`);
+    }
+    await this.catalog.store.delete(viewPath(lower));
+  }
+
+  /** The view of that name, or null. */
+  async getView(name: string): Promise<ViewRecord | null> {
+    const lower = name.toLowerCase();
+    if (!viewNamePattern.test(lower) || (await this.catalog.store.stat(viewPath(lower))) === null) return null;
+    const record = JSON.parse(new TextDecoder().decode(await this.catalog.store.read(viewPath(lower)))) as ViewRecord;
+    return { name: lower, sql: String(record.sql), columns: Array.isArray(record.columns) ? record.columns.map(String) : [] };
   }
 }
