@@ -90,9 +90,11 @@ describe('a cluster of service managers', function () {
 
   it('cancels a query on every node', async () => {
     const before = await Promise.all(nodes.map(stats));
-    const slow = "SELECT l_returnflag, count(DISTINCT l_comment), max(l_comment || l_shipinstruct) FROM lineitem WHERE l_comment LIKE '%e%' GROUP BY 1";
+    // Seconds of per-row string work on every node, so the cancel lands while fragments run.
+    const slow = 'SELECT l_returnflag, count(DISTINCT l_comment || l_shipinstruct || l_shipmode), max(upper(l_comment) || lower(l_comment)) ' +
+      "FROM lineitem WHERE (l_comment || l_comment || l_comment) LIKE '%a%e%i%o%u%y%' GROUP BY 1";
     const running = client.query(slow, { id: 'to-cancel' });
-    await waitFor(async () => (await Promise.all(nodes.slice(1).map(stats))).some((counters, i) => counters.fragmentsStarted > before[i + 1].fragmentsStarted), 'fragments to start');
+    await waitFor(async () => (await Promise.all(nodes.slice(1).map(stats))).some((counters, i) => counters.fragmentsStarted > before[i + 1].fragmentsStarted), 'fragments to start', 15_000, 10);
     client.cancel('to-cancel');
     await assert.rejects(running, (error: Error & { code?: string }) => error.code === 'QUERY_CANCELLED');
     await waitFor(async () => {

@@ -50,11 +50,11 @@ export async function nodeCounters(node: NodeProcess): Promise<Record<string, nu
 }
 
 /** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000, pollMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
