@@ -132,14 +132,16 @@ function frameAggregate(window: WindowExpr, batch: Batch, layout: WindowLayout, 
     const present = arg === null || arg.nulls === null || arg.nulls[row] === 0;
     counts[p + 1] = counts[p] + (present ? 1 : 0);
   }
-  const countOf = (p: number): number => (frame.start[p] < frame.end[p] ? counts[frame.end[p]] - counts[frame.start[p]] : 0);
+  // Rows (non-NULL for count(x)) in each sorted position's frame.
+  const frameCounts = new Float64Array(n);
+  for (let p = 0; p < n; p++) frameCounts[p] = frame.start[p] < frame.end[p] ? counts[frame.end[p]] - counts[frame.start[p]] : 0;
   if (window.fn === 'count' || window.fn === 'count_star') {
     const out = new Float64Array(n);
-    for (let p = 0; p < n; p++) out[order[p]] = countOf(p);
+    for (let p = 0; p < n; p++) out[order[p]] = frameCounts[p];
     return int64Vector(out);
   }
   const numeric = arg as Extract<Vector, { kind: 'numeric' }>;
-  if (isWideDecimal(numeric.type)) return wideDecimalSum(window, numeric, layout, frame, counts);
+  if (isWideDecimal(numeric.type)) return wideDecimalSum(window, numeric, layout, frame, frameCounts);
   const sums = new Float64Array(n + 1);
   for (let p = 0; p < n; p++) {
     const row = order[p];
@@ -150,7 +152,7 @@ function frameAggregate(window: WindowExpr, batch: Batch, layout: WindowLayout, 
   const nulls = new Uint8Array(n);
   const divisor = window.fn === 'avg' && numeric.type.id === 'decimal' ? tenTo(numeric.type.scale ?? 0) : 1;
   for (let p = 0; p < n; p++) {
-    const count = countOf(p);
+    const count = frameCounts[p];
     const row = order[p];
     if (count === 0) { nulls[row] = 1; continue; }
     const sum = sums[frame.end[p]] - sums[frame.start[p]];
@@ -170,7 +172,7 @@ function sumVector(type: DataType, values: Float64Array, nulls: Uint8Array): Vec
 }
 
 /** sum/avg of a DECIMAL(38,s) argument with exact BigInt prefix sums. */
-function wideDecimalSum(window: WindowExpr, arg: Extract<Vector, { kind: 'numeric' }>, layout: WindowLayout, frame: FrameRanges, counts: Float64Array): Vector {
+function wideDecimalSum(window: WindowExpr, arg: Extract<Vector, { kind: 'numeric' }>, layout: WindowLayout, frame: FrameRanges, frameCounts: Float64Array): Vector {
   const { n, order } = layout;
   const values = arg.values as BigInt64Array;
   const sums = new Array<bigint>(n + 1);
@@ -185,11 +187,9 @@ function wideDecimalSum(window: WindowExpr, arg: Extract<Vector, { kind: 'numeri
   const scale = tenTo(arg.type.scale ?? 0);
   for (let p = 0; p < n; p++) {
     const row = order[p];
-    const start = frame.start[p];
-    const end = frame.end[p];
-    const count = start < end ? counts[end] - counts[start] : 0;
+    const count = frameCounts[p];
     if (count === 0) { nulls[row] = 1; continue; }
-    const sum = sums[end] - sums[start];
+    const sum = sums[frame.end[p]] - sums[frame.start[p]];
     if (window.fn === 'avg') doubles[row] = Number(sum) / count / scale;
     else wide[row] = sum;
   }

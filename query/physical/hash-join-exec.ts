@@ -169,31 +169,37 @@ export class HashJoinExec implements ExecutionPlan {
     }
   }
 
+  /**
+   * NOT IN / IN rules: rows whose "no match" is unknown (1) because the probe key is NULL or the
+   * build side holds a NULL key, unless the build side is empty; null when no row is.
+   */
+  private unknownRows(matched: Uint8Array, keys: readonly Vector[], build: BuildSide, n: number): Uint8Array | null {
+    if (!this.spec.nullAware || build.batch.length === 0) return null;
+    const unknown = new Uint8Array(n);
+    let any = 0;
+    if (build.table.hasNullKey) {
+      for (let i = 0; i < n; i++) any |= unknown[i] = matched[i] ^ 1;
+    } else {
+      for (const key of keys) {
+        const nulls = key.nulls;
+        if (nulls === null) continue;
+        for (let i = 0; i < n; i++) any |= unknown[i] |= nulls[i] & (matched[i] ^ 1);
+      }
+    }
+    return any === 0 ? null : unknown;
+  }
+
   /** Semi/anti: the probe rows that (do not) match; mark: every probe row plus the match flag. */
   private flagOutput(batch: Batch, matched: Uint8Array, keys: readonly Vector[], build: BuildSide): Batch {
     const n = batch.length;
-    const { joinType, nullAware } = this.spec;
-    const buildEmpty = build.batch.length === 0;
-    // NOT IN / IN: "no match" is unknown when the probe key is NULL or the build side holds a NULL.
-    const unknown = (i: number): boolean => nullAware && !buildEmpty && matched[i] === 0
-      && (build.table.hasNullKey || keys.some((key) => key.nulls !== null && key.nulls[i] === 1));
-    if (joinType === 'mark') {
-      let nulls: Uint8Array | null = null;
-      if (nullAware) {
-        for (let i = 0; i < n; i++) {
-          if (!unknown(i)) continue;
-          nulls ??= new Uint8Array(n);
-          nulls[i] = 1;
-        }
-      }
-      return { length: n, columns: [...batch.columns, numericVector(Types.boolean, matched, nulls)] };
-    }
+    const unknown = this.unknownRows(matched, keys, build, n);
+    if (this.spec.joinType === 'mark') return { length: n, columns: [...batch.columns, numericVector(Types.boolean, matched, unknown)] };
     const rows = new Int32Array(n);
     let count = 0;
-    const want = joinType === 'semi' ? 1 : 0;
-    for (let i = 0; i < n; i++) {
-      if (matched[i] !== want || (want === 0 && unknown(i))) continue;
-      rows[count++] = i;
+    if (this.spec.joinType === 'semi') {
+      for (let i = 0; i < n; i++) if (matched[i] === 1) rows[count++] = i;
+    } else {
+      for (let i = 0; i < n; i++) if (matched[i] === 0 && (unknown === null || unknown[i] === 0)) rows[count++] = i;
     }
     return count === n ? batch : takeBatch(batch, rows, count);
   }
