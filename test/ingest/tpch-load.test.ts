@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { ingestFiles } from '../../ingest/index.js';
 import { Types, type Table } from '../../storage/index.js';
 import { newTable, schema, tableRows, TempDir } from './load-helpers.js';
+import { tpchDirectory } from '../support/paths.js';
 
-const tpch = '/work/shared/data/tpch/sf0.1';
+const tpch = join(tpchDirectory, 'sf0.1');
 
 describe('ingest/TPC-H sf0.1 loads', () => {
   let dir: TempDir;

@@ -7,8 +7,9 @@ import { QueryEngine, explainPlan, type Expr, type LogicalPlan } from '../../../
 import { parseSql } from '../../../query/sql/parse.js';
 import { bindStatement, tableNamesOf, type BoundStatement } from '../../../query/sql/binder.js';
 import { MemoryCatalog } from '../support/memory-catalog.js';
+import { tpchDirectory } from '../../support/paths.js';
 
-const tpch = '/work/shared/data/tpch';
+const tpch = tpchDirectory;
 
 async function tpchCatalog(): Promise<MemoryCatalog> {
   const catalog = new MemoryCatalog();

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { StrataError } from '../../../storage/index.js';
 import { parseSql } from '../../../query/sql/parse.js';
 import type { SqlExpr, SqlSelect, SqlStatement } from '../../../query/sql/ast.js';
+import { join } from 'node:path';
+import { tpchDirectory } from '../../support/paths.js';
 
-const tpchQueries = '/work/shared/data/tpch/queries';
+const tpchQueries = join(tpchDirectory, 'queries');
 
 function select(sql: string): SqlSelect {
   const { statement } = parseSql(sql);
