@@ -11,9 +11,14 @@
  */
 import type { Vector } from '../../storage/index.js';
 
-/** Largest span of a direct-addressed integer key, relative to the build rows (and absolute minimum). */
-const directSpanPerRowMax = 4;
+/**
+ * Largest span of a direct-addressed integer key: relative to the build rows (a sparse key of a
+ * filtered table, such as order keys, still qualifies), at least directSpanMin, and at most
+ * directSpanMax slots (4 bytes each: 16 MiB), so a wide key range falls back to hashing.
+ */
+const directSpanPerRowMax = 16;
 const directSpanMin = 1024;
+const directSpanMax = 1 << 22;
 
 const initialSlots = 1024;
 /** Largest fraction of slots in use before the slot array doubles. */
@@ -188,7 +193,7 @@ function directKeyOf(key: KeyDoubles, n: number): DirectKey | null {
   }
   if (min > max) return null;
   const span = max - min + 1;
-  return span <= Math.max(directSpanMin, n * directSpanPerRowMax) ? { min, span } : null;
+  return span <= Math.min(directSpanMax, Math.max(directSpanMin, n * directSpanPerRowMax)) ? { min, span } : null;
 }
 
 /** The build side of a hash join, grouped by key. */
