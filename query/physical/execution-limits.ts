@@ -2,9 +2,9 @@
  * Limits every operator honours: the output batch size, cancellation between batches, and the
  * per-query memory budget shared by all operators of one execution.
  */
-import { StrataError, type Batch, type Vector } from '../../storage/index.js';
-import { sliceBatch } from '../exec/index.js';
-import type { ExecutionContext } from './execution-plan.js';
+import { StrataError, type Batch, type DataType, type Vector } from '../../storage/index.js';
+import { concatBatches, sliceBatch } from '../exec/index.js';
+import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 
 /** Rows per output batch: large enough to amortise per-batch work, small enough to stream (64 Ki). */
 export const batchRowsMax = 65_536;
@@ -94,4 +94,25 @@ export function batchBytes(batch: Batch, seen: WeakSet<object>): number {
   let total = 0;
   for (const column of batch.columns) total += vectorBytes(column, seen);
   return total;
+}
+
+/**
+ * Buffers an operator's whole input as one batch (null when it has no rows), growing the
+ * reservation as batches arrive so the memory limit trips while reading, not after. Returns the
+ * bytes the input took, for the operator's own estimate of its working memory.
+ */
+export async function bufferInput(input: ExecutionPlan, types: readonly DataType[], context: ExecutionContext,
+  reservation: MemoryReservation): Promise<{ batch: Batch; bytes: number } | null> {
+  const batches: Batch[] = [];
+  const seen = new WeakSet<object>();
+  let bytes = 0;
+  for await (const batch of input.execute(context)) {
+    checkCancelled(context);
+    if (batch.length === 0) continue;
+    batches.push(batch);
+    bytes += batchBytes(batch, seen);
+    reservation.resize(bytes);
+  }
+  if (batches.length === 0) return null;
+  return { batch: concatBatches(types, batches), bytes };
 }

@@ -9,10 +9,10 @@
 import { StrataError, Types, numericVector, type Batch, type DataType, type Schema, type Vector } from '../../storage/index.js';
 import type { Expr, JoinType } from '../plan/index.js';
 import {
-  JoinHashTable, RowFilter, concatBatches, conjuncts, evaluateExpr, fillPairs, joinedBatch, takeBatch, type PairCursor,
+  JoinHashTable, RowFilter, conjuncts, evaluateExpr, fillPairs, joinedBatch, takeBatch, type PairCursor,
 } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
-import { batchBytes, batchRowsMax, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { batchRowsMax, bufferInput, checkCancelled, MemoryReservation } from './execution-limits.js';
 
 /** What the operator needs of the logical Join. */
 export interface HashJoinSpec {
@@ -95,18 +95,9 @@ export class HashJoinExec implements ExecutionPlan {
   }
 
   private async buildSide(context: ExecutionContext, reservation: MemoryReservation): Promise<BuildSide> {
-    const batches: Batch[] = [];
-    const seen = new WeakSet<object>();
-    let bytes = 0;
-    for await (const batch of this.right.execute(context)) {
-      checkCancelled(context);
-      if (batch.length === 0) continue;
-      batches.push(batch);
-      bytes += batchBytes(batch, seen);
-      reservation.resize(bytes);
-    }
-    const batch = batches.length === 0 ? { length: 0, columns: this.rightTypes.map(() => emptyVector()) } : concatBatches(this.rightTypes, batches);
-    batches.length = 0;
+    const buffered = await bufferInput(this.right, this.rightTypes, context, reservation);
+    const batch: Batch = buffered?.batch ?? { length: 0, columns: this.rightTypes.map(() => emptyVector()) };
+    const bytes = buffered?.bytes ?? 0;
     const keys = batch.length === 0 ? [] : this.spec.rightKeys.map((key) => evaluateExpr(key, batch));
     const table = new JoinHashTable(batch.length === 0 ? this.spec.rightKeys.map(() => emptyVector()) : keys, batch.length);
     reservation.resize(2 * bytes + table.bytes());

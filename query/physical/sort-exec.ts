@@ -4,9 +4,9 @@
  */
 import type { Batch, Schema } from '../../storage/index.js';
 import type { SortKey } from '../plan/index.js';
-import { concatBatches, prepareSortKeys, sortedIndices, takeBatch } from '../exec/index.js';
+import { prepareSortKeys, sortedIndices, takeBatch } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
-import { batchBytes, batchRowsMax, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { batchRowsMax, bufferInput, checkCancelled, MemoryReservation } from './execution-limits.js';
 
 /** Full sort. */
 export class SortExec implements ExecutionPlan {
@@ -21,19 +21,9 @@ export class SortExec implements ExecutionPlan {
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const reservation = new MemoryReservation(context, 'SortExec');
     try {
-      const batches: Batch[] = [];
-      const seen = new WeakSet<object>();
-      let bytes = 0;
-      for await (const batch of this.input.execute(context)) {
-        checkCancelled(context);
-        if (batch.length === 0) continue;
-        batches.push(batch);
-        bytes += batchBytes(batch, seen);
-        reservation.resize(bytes);
-      }
-      if (batches.length === 0) return;
-      const all = concatBatches(this.schema.fields.map((f) => f.type), batches);
-      batches.length = 0;
+      const buffered = await bufferInput(this.input, this.schema.fields.map((f) => f.type), context, reservation);
+      if (buffered === null) return;
+      const { batch: all, bytes } = buffered;
       // The index array and key columns roughly double what the rows take while sorting.
       reservation.resize(2 * bytes + all.length * 4);
       const order = sortedIndices(prepareSortKeys(this.keys, all), all.length);

@@ -6,9 +6,9 @@
 import type { Batch, Schema, Vector } from '../../storage/index.js';
 import type { WindowExpr } from '../plan/index.js';
 import { exprEquals } from '../plan/expr-utils.js';
-import { concatBatches, evaluateWindow, sliceBatch, windowLayout, type WindowLayout } from '../exec/index.js';
+import { evaluateWindow, sliceBatch, windowLayout, type WindowLayout } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
-import { batchBytes, batchRowsMax, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { batchRowsMax, bufferInput, checkCancelled, MemoryReservation } from './execution-limits.js';
 
 function sameWindowing(a: WindowExpr, b: WindowExpr): boolean {
   return a.partitionBy.length === b.partitionBy.length && a.orderBy.length === b.orderBy.length
@@ -27,19 +27,9 @@ export class WindowExec implements ExecutionPlan {
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const reservation = new MemoryReservation(context, 'WindowExec');
     try {
-      const batches: Batch[] = [];
-      const seen = new WeakSet<object>();
-      let bytes = 0;
-      for await (const batch of this.input.execute(context)) {
-        checkCancelled(context);
-        if (batch.length === 0) continue;
-        batches.push(batch);
-        bytes += batchBytes(batch, seen);
-        reservation.resize(bytes);
-      }
-      if (batches.length === 0) return;
-      const all = concatBatches(this.input.schema.fields.map((f) => f.type), batches);
-      batches.length = 0;
+      const buffered = await bufferInput(this.input, this.input.schema.fields.map((f) => f.type), context, reservation);
+      if (buffered === null) return;
+      const { batch: all, bytes } = buffered;
       // Sort order, bounds and result columns take a few arrays per row on top of the rows.
       reservation.resize(2 * bytes + all.length * 24 * (1 + this.windows.length));
       const columns = this.computeWindows(all, context);
