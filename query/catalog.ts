@@ -55,6 +55,25 @@ export interface ViewRecord {
   readonly columns: readonly string[];
 }
 
+/**
+ * DELETE's row test for one batch of a partition (the batch holds every table column, in schema
+ * order): returns a mask with 1 for each row to delete. Called once per batch, never per row.
+ */
+export type RowMatcher = (batch: Batch) => Uint8Array;
+
+/** What DELETE asks of the catalog. */
+export interface DeleteRowsRequest {
+  readonly match: RowMatcher;
+  /** False when no row of the partition can match (from its statistics): the partition is left untouched unread. */
+  readonly mayMatch?: (partition: ScanPartition) => boolean;
+}
+
+/** What DELETE did: rows removed and the commit's version (null when nothing matched). */
+export interface DeleteRowsResult {
+  readonly rowsDeleted: number;
+  readonly version: number | null;
+}
+
 /** What the engine needs from the database to run statements. */
 export interface QueryCatalog {
   listTables(): Promise<string[]>;
@@ -70,4 +89,11 @@ export interface QueryCatalog {
   dropView?(name: string, ifExists: boolean): Promise<void>;
   /** The view of that (lower-case) name, or null. */
   getView?(name: string): Promise<ViewRecord | null>;
+  /**
+   * Time travel: the table's version current at `timeMs` (epoch milliseconds); errors when the
+   * table did not exist yet or that version was vacuumed away. Optional: without it AS OF a time is NOT_SUPPORTED.
+   */
+  versionAt?(name: string, timeMs: number): Promise<number>;
+  /** DELETE: removes matching rows copy-on-write in one commit (legal holds refuse it). Optional: without it DELETE is NOT_SUPPORTED. */
+  deleteRows?(name: string, request: DeleteRowsRequest): Promise<DeleteRowsResult>;
 }

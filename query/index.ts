@@ -1,7 +1,7 @@
 /** query/: SQL front end (parse, bind), optimizer, execution; the engine that runs statements. */
 export { QueryEngine, queryMemoryBytesMaxDefault } from './engine.js';
 export type { QueryEngineOptions, QueryResult, QueryStats, ExecuteOptions, QueryProgress } from './engine.js';
-export type { QueryCatalog, TableSource, ScanPartition, ColumnDefinition, CreateTableOptions, ViewRecord } from './catalog.js';
+export type { QueryCatalog, TableSource, ScanPartition, ColumnDefinition, CreateTableOptions, ViewRecord, RowMatcher, DeleteRowsRequest, DeleteRowsResult } from './catalog.js';
 export * from './plan/index.js';
 export { explainPlan, formatExpr } from './plan/explain.js';
 export { optimizerRuleNames } from './optimize/optimizer.js';
