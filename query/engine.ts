@@ -14,6 +14,9 @@ import { explainPlan } from './plan/explain.js';
 import { parseSql } from './sql/parse.js';
 import { bindStatement, describeSchema, tableNamesOf, type BoundStatement } from './sql/binder.js';
 import type { ViewDefinition } from './sql/bind-from.js';
+import { catalogTableName } from './sql/table-keys.js';
+import { resolveAsOfReferences } from './resolve-as-of.js';
+import { deleteRows } from './delete-rows.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
 import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
 import { distributePlan } from './distribute/distribute-plan.js';
@@ -63,11 +66,11 @@ export interface QueryStats {
 
 /** The result of one statement. */
 export interface QueryResult {
-  /** 'SELECT', 'EXPLAIN', 'CREATE TABLE', 'DROP TABLE', 'CREATE VIEW', 'DROP VIEW', 'INSERT', 'SHOW TABLES', 'DESCRIBE'. */
+  /** 'SELECT', 'EXPLAIN', 'CREATE TABLE', 'DROP TABLE', 'CREATE VIEW', 'DROP VIEW', 'INSERT', 'DELETE', 'SHOW TABLES', 'DESCRIBE'. */
   readonly command: string;
   readonly schema: Schema;
   readonly batches: Batch[];
-  /** Rows written by INSERT; null for other statements. */
+  /** Rows written by INSERT or removed by DELETE; null for other statements. */
   readonly rowsAffected: number | null;
   readonly stats: QueryStats;
 }
@@ -102,14 +105,15 @@ export class QueryEngine {
    * table at the coordinator's version, one partition at a time, marking each one's end.
    */
   async *executeFragment(request: FragmentRequest, signal?: AbortSignal): AsyncIterable<FragmentOutput> {
-    const source = await this.catalog.getTable(request.table, request.version);
+    // Tables read AS OF a version are keyed name@v<version> in plans; the catalog knows the name.
+    const source = await this.catalog.getTable(catalogTableName(request.table), request.version);
     if (source === null) throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${request.table} does not exist at version ${request.version}`);
     const tables = new Map([[request.table, source]]);
     // Build sides of broadcast joins read their tables whole, at the versions the coordinator pinned.
     for (const scan of broadcastScans(request.fragment)) {
       const name = scan.table.toLowerCase();
       if (tables.has(name) && tables.get(name)?.version === scan.version) continue;
-      const other = await this.catalog.getTable(name, scan.version);
+      const other = await this.catalog.getTable(catalogTableName(name), scan.version);
       if (other === null) throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${name} does not exist at version ${String(scan.version)}`);
       if (tables.has(name) && tables.get(name)?.version !== other.version) {
         throw new StrataError('internal', 'INTERNAL_ERROR', `fragment reads table ${name} at two versions (${tables.get(name)?.version} and ${other.version})`);
@@ -171,6 +175,7 @@ export class QueryEngine {
     const tables = new Map<string, TableSource>();
     const views = new Map<string, ViewDefinition>();
     await this.resolveNames(tableNamesOf(statement), tables, views);
+    await resolveAsOfReferences(this.catalog, statement, source, views, tables);
     return { bound: bindStatement(statement, { source, tables, views }), tables };
   }
 
@@ -241,6 +246,8 @@ export class QueryEngine {
         const rows = batches.some((b) => b.length > 0) ? await this.catalog.insert(bound.table, batches.filter((b) => b.length > 0)) : 0;
         return done('INSERT', emptySchema, [], rows, plan, metrics);
       }
+      case 'delete':
+        return done('DELETE', emptySchema, [], await deleteRows(this.catalog, bound), null, null);
     }
   }
 

@@ -111,12 +111,25 @@ export type SqlSelectItem =
 /** Join kinds as written. */
 export type SqlJoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
 
+/**
+ * Time travel on a table reference: `AS OF VERSION n` or `AS OF TIMESTAMP '…'` (the time as
+ * epoch milliseconds, UTC unless the text gives a zone). `pos` is the offset of its AS.
+ */
+export type SqlAsOf =
+  | { readonly kind: 'version'; readonly version: number; readonly pos: number }
+  | { readonly kind: 'timestamp'; readonly timeMs: number; readonly text: string; readonly pos: number };
+
+/** A table (or view, or CTE) named in FROM, with its optional AS OF. */
+export interface SqlTableItem {
+  readonly kind: 'table'; readonly name: string; readonly schema: string | null; readonly alias: string | null;
+  readonly columnAliases: readonly string[]; readonly pos: number;
+  /** The snapshot to read (absent: the statement's latest). */
+  readonly asOf?: SqlAsOf;
+}
+
 /** One item of a FROM clause. */
 export type SqlFromItem =
-  | {
-    readonly kind: 'table'; readonly name: string; readonly schema: string | null; readonly alias: string | null;
-    readonly columnAliases: readonly string[]; readonly pos: number;
-  }
+  | SqlTableItem
   | { readonly kind: 'derived'; readonly query: SqlQuery; readonly alias: string | null; readonly columnAliases: readonly string[]; readonly pos: number }
   | {
     readonly kind: 'join'; readonly joinType: SqlJoinType; readonly left: SqlFromItem; readonly right: SqlFromItem;
@@ -168,7 +181,7 @@ export interface SqlColumnDefinition { readonly name: string; readonly type: Sql
 /** A statement. */
 export type SqlStatement =
   | { readonly kind: 'query'; readonly query: SqlQuery; readonly pos: number }
-  | { readonly kind: 'explain'; readonly statement: SqlStatement; readonly pos: number }
+  | { readonly kind: 'explain'; readonly statement: SqlStatement; readonly pos: number; readonly analyze?: boolean }
   | { readonly kind: 'create_table'; readonly name: string; readonly ifNotExists: boolean; readonly columns: readonly SqlColumnDefinition[]; readonly pos: number }
   | { readonly kind: 'drop_table'; readonly name: string; readonly ifExists: boolean; readonly pos: number }
   | {
@@ -182,4 +195,5 @@ export type SqlStatement =
   | {
     readonly kind: 'insert'; readonly table: string; readonly columns: readonly { readonly name: string; readonly pos: number }[] | null;
     readonly rows: readonly (readonly SqlExpr[])[] | null; readonly query: SqlQuery | null; readonly pos: number;
-  };
+  }
+  | { readonly kind: 'delete'; readonly table: SqlTableItem; readonly where: SqlExpr | null; readonly pos: number };

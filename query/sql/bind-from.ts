@@ -10,7 +10,8 @@ import type { Expr } from '../plan/expr.js';
 import { columnRef } from '../plan/expr-utils.js';
 import { makeJoin } from '../plan/join-utils.js';
 import type { JoinType, LogicalPlan, Scan } from '../plan/logical-plan.js';
-import type { SqlFromItem, SqlQuery } from './ast.js';
+import type { SqlAsOf, SqlFromItem, SqlQuery, SqlTableItem } from './ast.js';
+import { asOfTableKey, versionedTableKey } from './table-keys.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { SourceText } from './source-text.js';
 import { bindExpr } from './bind-expr.js';
@@ -77,12 +78,14 @@ function bindFromItem(item: SqlFromItem, context: QueryBindContext): BoundFrom {
     const plan = bindQuery(item.query, context);
     return { plan, scope: new Scope(relationColumns(plan.schema, item.alias, item.columnAliases, 'the subquery', item.pos, source)) };
   }
-  if (item.schema !== null && !['main', 'public'].includes(item.schema.toLowerCase())) {
-    throw source.error('not_supported', 'NOT_SUPPORTED', `schemas are not supported: write the table name alone instead of ${item.schema}.${item.name}`, item.pos);
+  const name = tableReferenceName(item);
+  if (name === null) {
+    throw source.error('not_found', 'TABLE_NOT_FOUND',
+      `table ${item.schema}.${item.name} does not exist: the only schema is system (system.tables, system.columns, system.history, system.audit_log); write other tables unqualified`, item.pos);
   }
-  const name = item.name.toLowerCase();
   const relation = item.alias ?? item.name;
   const cte = item.schema === null ? context.ctes?.get(name) : undefined;
+  if (item.asOf !== undefined) return bindAsOf(item, name, relation, cte !== undefined, context);
   if (cte !== undefined) {
     const plan = bindQuery(cte.query, cte.context);
     const renamed = relationColumns(plan.schema, relation, cte.columns, `WITH ${cte.name}`, item.pos, source);
@@ -95,7 +98,37 @@ function bindFromItem(item: SqlFromItem, context: QueryBindContext): BoundFrom {
   }
   const view = context.views?.get(name);
   if (view !== undefined) return bindView(view, relation, item.columnAliases, item.pos, context);
-  throw source.error('not_found', 'TABLE_NOT_FOUND', `table ${item.name} does not exist; SHOW TABLES lists the tables`, item.pos);
+  throw source.error('not_found', 'TABLE_NOT_FOUND', `table ${item.schema === null ? '' : `${item.schema}.`}${item.name} does not exist; SHOW TABLES lists the tables`, item.pos);
+}
+
+/**
+ * `t AS OF …`: the table at the version the engine resolved (tables holds it by asOfTableKey),
+ * scanned under its versioned key. Only stored tables have versions: a CTE or view is refused.
+ */
+function bindAsOf(item: SqlTableItem, name: string, relation: string, isCommonTable: boolean, context: QueryBindContext): BoundFrom {
+  const asOf = item.asOf as SqlAsOf;
+  const table = isCommonTable ? undefined : context.tables.get(asOfTableKey(name, asOf));
+  if (table === undefined) {
+    const what = isCommonTable ? 'a WITH query' : context.views?.has(name) === true ? 'a view' : null;
+    if (what === null) throw context.source.error('not_found', 'TABLE_NOT_FOUND', `table ${item.name} does not exist; SHOW TABLES lists the tables`, item.pos);
+    throw context.source.error('plan', 'TIME_TRAVEL_NOT_TABLE',
+      `AS OF applies to stored tables only, but ${item.name} is ${what}; write AS OF on the tables inside its query instead`, asOf.pos);
+  }
+  return { plan: scanOf(versionedTableKey(name, table.version), table), scope: new Scope(relationColumns(table.schema, relation, item.columnAliases, `table ${name}`, item.pos, context.source)) };
+}
+
+/** Schema qualifiers that mean the user's own tables. */
+const defaultSchemas = new Set(['main', 'public']);
+
+/**
+ * The catalog name a table reference asks for: lower-case, `system.<name>` for the virtual
+ * system tables, the bare name for main/public; null for any other schema.
+ */
+export function tableReferenceName(item: { readonly name: string; readonly schema: string | null }): string | null {
+  const schema = item.schema?.toLowerCase() ?? null;
+  if (schema === null || defaultSchemas.has(schema)) return item.name.toLowerCase();
+  if (schema === 'system') return `system.${item.name.toLowerCase()}`;
+  return null;
 }
 
 function bindView(view: ViewDefinition, relation: string, aliases: readonly string[], pos: number, context: QueryBindContext): BoundFrom {

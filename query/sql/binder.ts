@@ -9,13 +9,15 @@ import type { ColumnDefinition } from '../catalog.js';
 import type { Expr } from '../plan/expr.js';
 import { columnRef, literal } from '../plan/expr-utils.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
-import type { SqlExpr, SqlFromItem, SqlQuery, SqlStatement } from './ast.js';
+import type { SqlAsOf, SqlExpr, SqlFromItem, SqlQuery, SqlStatement, SqlTableItem } from './ast.js';
 import type { SourceText } from './source-text.js';
 import { Scope } from './scope.js';
 import { bindExpr } from './bind-expr.js';
 import { coerce, isNullLiteral } from './bind-operators.js';
 import { bindQuery, lookupTable, type QueryBindContext } from './bind-select.js';
 import { typeFromName } from './type-names.js';
+import { tableReferenceName } from './bind-from.js';
+import { bindDelete, type BoundDelete } from './bind-delete.js';
 
 /** A statement ready to run. */
 export type BoundStatement =
@@ -27,7 +29,8 @@ export type BoundStatement =
   | { readonly kind: 'drop_view'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'show_tables' }
   | { readonly kind: 'describe'; readonly schema: Schema }
-  | { readonly kind: 'insert'; readonly table: string; readonly schema: Schema; readonly plan: LogicalPlan };
+  | { readonly kind: 'insert'; readonly table: string; readonly schema: Schema; readonly plan: LogicalPlan }
+  | BoundDelete;
 
 /** Binds one statement. */
 export function bindStatement(statement: SqlStatement, context: QueryBindContext): BoundStatement {
@@ -63,6 +66,7 @@ export function bindStatement(statement: SqlStatement, context: QueryBindContext
     }
     case 'describe_query': return { kind: 'describe', schema: bindQuery(statement.query, context).schema };
     case 'insert': return bindInsert(statement, context);
+    case 'delete': return bindDelete(statement, context);
   }
 }
 
@@ -138,9 +142,37 @@ function bindInsert(statement: InsertStatement, context: QueryBindContext): Boun
   return { kind: 'insert', table: name, schema, plan: { kind: 'project', input: query, exprs, schema } };
 }
 
-/** Lower-case names of every table a statement reads or writes (for resolving them once, up front). */
+/** A table reference as the resolver sees it: its name, schema qualifier and AS OF. */
+type TableReference = Pick<SqlTableItem, 'name' | 'schema' | 'asOf'>;
+
+/** Lower-case names of every table a statement reads or writes at its latest version (for resolving them once, up front). */
 export function tableNamesOf(statement: SqlStatement): Set<string> {
   const names = new Set<string>();
+  visitTableReferences(statement, (reference) => {
+    const name = reference.asOf === undefined ? tableReferenceName(reference) : null;
+    if (name !== null) names.add(name);
+  });
+  return names;
+}
+
+/** A time-travel reference: the catalog name and the AS OF clause. */
+export interface AsOfReference {
+  readonly name: string;
+  readonly asOf: SqlAsOf;
+}
+
+/** Every `t AS OF …` reference of a statement (the engine resolves each to a versioned table key). */
+export function asOfReferencesOf(statement: SqlStatement): AsOfReference[] {
+  const references: AsOfReference[] = [];
+  visitTableReferences(statement, (reference) => {
+    const name = tableReferenceName(reference);
+    if (reference.asOf !== undefined && name !== null) references.push({ name, asOf: reference.asOf });
+  });
+  return references;
+}
+
+/** Calls `visit` on every table reference of a statement, in FROM clauses at any depth and as INSERT, DELETE or DESCRIBE target. */
+function visitTableReferences(statement: SqlStatement, visit: (reference: TableReference) => void): void {
   const visitQuery = (query: SqlQuery): void => {
     if (query.kind === 'set_operation') {
       visitQuery(query.left);
@@ -156,7 +188,7 @@ export function tableNamesOf(statement: SqlStatement): Set<string> {
     exprs.forEach(visitExpr);
   };
   const visitFrom = (item: SqlFromItem): void => {
-    if (item.kind === 'table') names.add(item.name.toLowerCase());
+    if (item.kind === 'table') visit(item);
     else if (item.kind === 'derived') visitQuery(item.query);
     else { visitFrom(item.left); visitFrom(item.right); }
   };
@@ -174,18 +206,20 @@ export function tableNamesOf(statement: SqlStatement): Set<string> {
       else visitValue(value);
     }
   };
-  const visit = (s: SqlStatement): void => {
+  const visitStatement = (s: SqlStatement): void => {
     if (s.kind === 'query' || s.kind === 'describe_query' || s.kind === 'create_view') visitQuery(s.query);
-    else if (s.kind === 'explain') visit(s.statement);
-    else if (s.kind === 'describe_table') names.add(s.name.toLowerCase());
-    else if (s.kind === 'insert') {
-      names.add(s.table.toLowerCase());
+    else if (s.kind === 'explain') visitStatement(s.statement);
+    else if (s.kind === 'describe_table') visit({ name: s.name, schema: null });
+    else if (s.kind === 'delete') {
+      visit(s.table);
+      if (s.where !== null) visitExpr(s.where);
+    } else if (s.kind === 'insert') {
+      visit({ name: s.table, schema: null });
       if (s.query !== null) visitQuery(s.query);
       s.rows?.forEach((row) => row.forEach(visitExpr));
     }
   };
-  visit(statement);
-  return names;
+  visitStatement(statement);
 }
 
 /** A column type as DESCRIBE shows it. */

@@ -8,7 +8,7 @@ import type { SourceText } from './source-text.js';
 import type { Token } from './lexer.js';
 import { convertExpr, convertTypeName, identifierName, type ConvertContext, type RewriteHints } from './convert-expr.js';
 import type {
-  SqlColumnDefinition, SqlCommonTable, SqlExpr, SqlFromItem, SqlJoinType, SqlOrderItem, SqlQuery,
+  SqlAsOf, SqlColumnDefinition, SqlCommonTable, SqlExpr, SqlFromItem, SqlJoinType, SqlOrderItem, SqlQuery,
   SqlSelect, SqlSelectItem, SqlSetOperation, SqlStatement,
 } from './ast.js';
 
@@ -36,6 +36,7 @@ class StatementConverter implements ConvertContext {
       case 'create': return this.createTable(raw, pos);
       case 'drop': return this.dropTable(raw, pos);
       case 'insert': return this.insert(raw, pos);
+      case 'delete': return this.delete(raw, pos);
       default: throw this.unsupported(`${String(raw.type).toUpperCase()} statements are not supported`, pos);
     }
   }
@@ -176,11 +177,37 @@ class StatementConverter implements ConvertContext {
     }
     if (typeof node.table !== 'string') throw this.unsupported('this kind of FROM item is not supported', this.locator.here());
     if (node.tablesample !== null && node.tablesample !== undefined) throw this.unsupported('TABLESAMPLE is not supported', this.locator.here());
-    const schema = node.db === null || node.db === undefined ? null : String(node.db);
-    const pos = schema === null ? this.locator.identifier(node.table) : this.locator.identifier(schema);
-    if (schema !== null) this.locator.identifier(node.table);
+    const table = this.tableName(node);
     const { alias, columnAliases } = this.aliasOf(node.as);
-    return { kind: 'table', name: node.table, schema, alias, columnAliases, pos };
+    return { ...table, alias, columnAliases };
+  }
+
+  /** A table's name, schema and position, with the AS OF written after it (hints.asOf). */
+  private tableName(node: RawNode): { kind: 'table'; name: string; schema: string | null; pos: number; asOf?: SqlAsOf } {
+    const name = String(node.table);
+    const schema = node.db === null || node.db === undefined ? null : String(node.db);
+    const pos = schema === null ? this.locator.identifier(name) : this.locator.identifier(schema);
+    const namePos = schema === null ? pos : this.locator.identifier(name);
+    const asOf = this.hints.asOf?.get(namePos);
+    if (asOf === undefined) return { kind: 'table', name, schema, pos };
+    this.hints.asOfUsed?.add(namePos);
+    return { kind: 'table', name, schema, pos, asOf };
+  }
+
+  private delete(raw: RawNode, pos: number): SqlStatement {
+    if (raw.returning) throw this.unsupported('DELETE … RETURNING is not supported', pos);
+    const targets = (raw.from ?? raw.table ?? []) as RawNode[];
+    if (targets.length !== 1 || typeof targets[0].table !== 'string') {
+      throw this.unsupported('DELETE takes one table (DELETE FROM t WHERE …); USING and joins are not supported', pos);
+    }
+    this.locator.word('from');
+    const target = this.tableName(targets[0]);
+    if (target.asOf !== undefined) {
+      throw this.source.error('plan', 'TIME_TRAVEL_READ_ONLY', `DELETE cannot change a past version: remove AS OF from ${target.name}; DELETE always applies to the latest version`, target.asOf.pos);
+    }
+    const { alias } = this.aliasOf(targets[0].as);
+    const where = this.optionalClause('where', raw.where);
+    return { kind: 'delete', table: { ...target, alias, columnAliases: [] }, where, pos };
   }
 
   /** `alias` or `alias(c1, c2)` (the parser keeps the column list in the alias text). */
@@ -300,8 +327,11 @@ class StatementConverter implements ConvertContext {
   private insert(raw: RawNode, pos: number): SqlStatement {
     if (raw.conflict) throw this.unsupported('INSERT … ON CONFLICT is not supported', pos);
     if (raw.returning) throw this.unsupported('INSERT … RETURNING is not supported', pos);
-    const table = String((raw.table as RawNode[])[0].table);
-    this.locator.identifier(table);
+    const target = this.tableName((raw.table as RawNode[])[0]);
+    if (target.asOf !== undefined) {
+      throw this.source.error('plan', 'TIME_TRAVEL_READ_ONLY', `INSERT cannot change a past version: remove AS OF from ${target.name}`, target.asOf.pos);
+    }
+    const table = target.name;
     const columns = raw.columns === null || raw.columns === undefined
       ? null
       : (raw.columns as unknown[]).map((c) => {

@@ -7,7 +7,7 @@ import type { RawNode } from './pg-parser.js';
 import type { Locator } from './locator.js';
 import type { SourceText } from './source-text.js';
 import type {
-  SqlBinaryOp, SqlCase, SqlExpr, SqlFrameBound, SqlFunction, SqlOrderItem, SqlQuery, SqlTypeName, SqlWindowFrame,
+  SqlAsOf, SqlBinaryOp, SqlCase, SqlExpr, SqlFrameBound, SqlFunction, SqlOrderItem, SqlQuery, SqlTypeName, SqlWindowFrame,
 } from './ast.js';
 
 /** What the text rewrite removed and the converter must put back. */
@@ -20,6 +20,10 @@ export interface RewriteHints {
   readonly crossJoins: ReadonlySet<number>;
   /** Offsets of EXCEPT / INTERSECT tokens whose ALL was blanked out. */
   readonly allSetOperations: ReadonlySet<number>;
+  /** AS OF clauses blanked out, by the offset of the table name token before them. */
+  readonly asOf?: ReadonlyMap<number, SqlAsOf>;
+  /** Offsets (keys of asOf) the converter attached to a table reference; any other is misplaced. */
+  readonly asOfUsed?: Set<number>;
 }
 
 /** What expression conversion needs: the text (for errors), the token cursor, and query conversion for subqueries. */

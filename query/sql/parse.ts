@@ -6,14 +6,16 @@
  * The rewrites only ever replace a token by text of the same length (EXPLAIN by blanks,
  * `substring(x FROM a FOR b)`'s keywords by commas), so the position map between the user's
  * text and the text the parser sees is the identity: every parser location and every offset
- * the converter records already points into the user's text.
+ * the converter records already points into the user's text. Time travel (`t AS OF VERSION 3`)
+ * is blanked the same way (as-of-clause.ts) and attached to its table reference by the converter.
  */
 import { StrataError } from '../../storage/index.js';
 import { SourceText } from './source-text.js';
 import { splitStatements, tokenize, type Token } from './lexer.js';
 import { parseRaw, type RawNode } from './pg-parser.js';
 import { convertStatement } from './convert-ast.js';
-import type { SqlStatement } from './ast.js';
+import type { SqlAsOf, SqlStatement } from './ast.js';
+import { asOfEdits } from './as-of-clause.js';
 
 /** A parsed statement and the text it came from (for error positions). */
 export interface ParsedStatement {
@@ -48,7 +50,10 @@ function parseStatementTokens(source: SourceText, tokens: readonly Token[], edit
   if (first.kind === 'word' && first.lower === 'explain') {
     if (second === undefined) throw source.error('syntax', 'SQL_SYNTAX_ERROR', 'syntax error: EXPLAIN needs a statement after it, e.g. EXPLAIN SELECT …', first.end);
     if (second.kind === 'word' && second.lower === 'analyze') {
-      throw source.error('not_supported', 'NOT_SUPPORTED', 'EXPLAIN ANALYZE is not supported; use EXPLAIN', second.start);
+      // EXPLAIN ANALYZE runs the query and shows the plan with what each scan actually read.
+      if (tokens[2] === undefined) throw source.error('syntax', 'SQL_SYNTAX_ERROR', 'syntax error: EXPLAIN ANALYZE needs a query after it, e.g. EXPLAIN ANALYZE SELECT …', second.end);
+      const blankTwo = [...blankFirst, { start: second.start, replacement: ' '.repeat(second.end - second.start) }];
+      return { kind: 'explain', statement: parseStatementTokens(source, tokens.slice(2), blankTwo), pos: first.start, analyze: true };
     }
     return { kind: 'explain', statement: parseStatementTokens(source, tokens.slice(1), blankFirst), pos: first.start };
   }
@@ -158,8 +163,11 @@ function applyEdits(text: string, edits: readonly Edit[]): string {
 }
 
 function parseWithLibrary(source: SourceText, tokens: readonly Token[], baseEdits: readonly Edit[]): SqlStatement {
-  const hints = { distinctCalls: new Set<number>(), rangeFrames: new Set<number>(), crossJoins: new Set<number>(), allSetOperations: new Set<number>() };
-  const edits = [...baseEdits, ...distinctAggregateEdits(tokens, hints.distinctCalls), ...keywordEdits(tokens, hints)];
+  const hints = {
+    distinctCalls: new Set<number>(), rangeFrames: new Set<number>(), crossJoins: new Set<number>(), allSetOperations: new Set<number>(),
+    asOf: new Map<number, SqlAsOf>(), asOfUsed: new Set<number>(),
+  };
+  const edits = [...baseEdits, ...asOfEdits(source, tokens, hints.asOf), ...distinctAggregateEdits(tokens, hints.distinctCalls), ...keywordEdits(tokens, hints)];
   const rewritten = new SourceText(applyEdits(source.text, edits));
   let raws: RawNode[];
   try {
@@ -177,7 +185,13 @@ function parseWithLibrary(source: SourceText, tokens: readonly Token[], baseEdit
   if (statements.length !== 1) {
     throw source.error('syntax', 'SQL_MULTIPLE_STATEMENTS', 'one call runs exactly one statement; send them one at a time', tokens[0].start);
   }
-  return convertStatement(statements[0], source, tokens, hints);
+  const statement = convertStatement(statements[0], source, tokens, hints);
+  for (const [offset, asOf] of hints.asOf) {
+    if (!hints.asOfUsed.has(offset)) {
+      throw source.error('syntax', 'SQL_SYNTAX_ERROR', 'syntax error: AS OF applies to a table named in FROM or JOIN (SELECT … FROM t AS OF VERSION 3)', asOf.pos);
+    }
+  }
+  return statement;
 }
 
 /** The token at an offset, quoted for a syntax error message, or "end of input". */
