@@ -9,7 +9,7 @@
  */
 import { recordAudit, type AuditContext } from './audit-log.js';
 import { StrataError } from './errors.js';
-import { holdActive, holdsOf, rangeHolds } from './retention-holds.js';
+import { holdActive, holdsOf, rangeHolds, type LegalHold } from './retention-holds.js';
 import { bindPredicate, matchesAll, matchRows, mayMatch, type BoundPredicate, type RowPredicate } from './retention-predicate.js';
 import type { Table } from './table.js';
 import type { PartitionMeta } from './table-types.js';
@@ -73,7 +73,41 @@ export async function applyRetention(table: Table, options: { readonly nowMs?: n
   return deleteMatching(table, bindPredicate(table.schema, { column: policy.column, to: before }, table.name), 'expire', audit);
 }
 
-async function deleteMatching(table: Table, bound: BoundPredicate, operation: 'purge' | 'expire', audit: AuditContext): Promise<DeleteResult> {
+/**
+ * Which rows a copy-on-write delete removes, tested a batch at a time (the batch holds every table
+ * column in schema order), with optional partition-level shortcuts from the statistics.
+ */
+export interface BatchDeleteRequest {
+  /** A mask with 1 for each row of the batch to delete. */
+  readonly match: (batch: Batch) => Uint8Array;
+  /** False when no row of the partition can match: the partition is left unread. */
+  readonly mayMatch?: (meta: PartitionMeta) => boolean;
+  /** True when every row of the partition matches: it is dropped unread (unless a range hold may cover it). */
+  readonly matchesAll?: (meta: PartitionMeta) => boolean;
+  /** The column the condition tests, recorded in the log and audit (never values); absent for conditions over several. */
+  readonly column?: string;
+}
+
+/**
+ * Deletes the rows `request` matches in one copy-on-write commit, recorded as a purge (SQL DELETE).
+ * A whole-table legal hold refuses it; a range hold refuses it when a deleted row lies in its range.
+ */
+export async function purgeMatching(table: Table, request: BatchDeleteRequest, audit: AuditContext = {}): Promise<DeleteResult> {
+  return deleteMatching(table, request, 'purge', audit);
+}
+
+/** The request of a bound single-column predicate (purge, expiry). */
+function predicateRequest(bound: BoundPredicate): BatchDeleteRequest {
+  return {
+    match: (batch) => matchRows(bound, batch.columns[bound.column]),
+    mayMatch: (meta) => mayMatch(bound, meta),
+    matchesAll: (meta) => matchesAll(bound, meta.columns[bound.column], meta.rows),
+    column: bound.predicate.column,
+  };
+}
+
+async function deleteMatching(table: Table, request: BatchDeleteRequest | BoundPredicate, operation: 'purge' | 'expire', audit: AuditContext): Promise<DeleteResult> {
+  const matcher = 'match' in request ? request : predicateRequest(request);
   const base = await table.snapshot();
   const properties = await table.properties();
   const holds = rangeHolds(table, holdsOf(properties), operation);
@@ -81,40 +115,27 @@ async function deleteMatching(table: Table, bound: BoundPredicate, operation: 'p
   const add: PartitionMeta[] = [];
   const remove: string[] = [];
   const counts = { rows: 0, rewritten: 0, dropped: 0 };
-  const allColumns = table.schema.fields.map((_, i) => i);
   for (const meta of base.partitions) {
-    if (!mayMatch(bound, meta)) continue;
+    if (matcher.mayMatch !== undefined && !matcher.mayMatch(meta)) continue;
     const heldHere = holds.filter((held) => mayMatch(held.bound, meta));
-    if (heldHere.length === 0 && matchesAll(bound, meta.columns[bound.column], meta.rows)) {
+    if (heldHere.length === 0 && matcher.matchesAll?.(meta) === true) {
       remove.push(meta.id);
       counts.rows += meta.rows;
       counts.dropped++;
       continue;
     }
-    const kept: Batch[] = [];
-    let deleted = 0;
-    for await (const batch of table.readPartition(meta, allColumns)) {
-      const mask = matchRows(bound, batch.columns[bound.column]);
-      const count = countOnes(mask);
-      for (const held of heldHere) {
-        if (count > 0 && overlaps(mask, matchRows(held.bound, batch.columns[held.bound.column]))) {
-          throw holdActive(table.name, held.hold, operation, `holds rows this ${operation} would delete (partition ${meta.id})`);
-        }
-      }
-      deleted += count;
-      if (count < batch.length) kept.push(count === 0 ? batch : keepRows(batch, mask, batch.length - count));
-    }
-    if (deleted === 0) continue;
+    const rewrite = await rewritePartition(table, meta, matcher, heldHere, operation);
+    if (rewrite.deleted === 0) continue;
     remove.push(meta.id);
-    counts.rows += deleted;
-    if (kept.length > 0) {
-      add.push(await table.writePartition(kept));
+    counts.rows += rewrite.deleted;
+    if (rewrite.kept.length > 0) {
+      add.push(await table.writePartition(rewrite.kept));
       counts.rewritten++;
     } else counts.dropped++;
   }
   if (remove.length === 0) return { version: null, rowsDeleted: 0, partitionsRewritten: 0, partitionsDropped: 0 };
   const version = await table.commit(base.version, {
-    add, remove, info: { operation, rows: -counts.rows, rowsDeleted: counts.rows, column: bound.predicate.column, partitionsRewritten: counts.rewritten, partitionsDropped: counts.dropped },
+    add, remove, info: { operation, rows: -counts.rows, rowsDeleted: counts.rows, column: matcher.column, partitionsRewritten: counts.rewritten, partitionsDropped: counts.dropped },
   }, {
     precondition: (latest) => {
       if (JSON.stringify(holdsOf(latest.properties)) !== holdsSeen) {
@@ -123,8 +144,31 @@ async function deleteMatching(table: Table, bound: BoundPredicate, operation: 'p
     },
   });
   const result = { version, rowsDeleted: counts.rows, partitionsRewritten: counts.rewritten, partitionsDropped: counts.dropped };
-  await recordAudit(table.store, { action: operation, table: table.name, details: { ...result, column: bound.predicate.column } }, audit);
+  await recordAudit(table.store, { action: operation, table: table.name, details: { ...result, column: matcher.column } }, audit);
   return result;
+}
+
+/** One partition's rows without the matching ones; LEGAL_HOLD_ACTIVE when a deleted row lies in a range hold. */
+async function rewritePartition(table: Table, meta: PartitionMeta, matcher: BatchDeleteRequest,
+  heldHere: readonly { hold: LegalHold; bound: BoundPredicate }[], operation: string): Promise<{ kept: Batch[]; deleted: number }> {
+  const kept: Batch[] = [];
+  let deleted = 0;
+  const allColumns = table.schema.fields.map((_, i) => i);
+  for await (const batch of table.readPartition(meta, allColumns)) {
+    const mask = matcher.match(batch);
+    if (mask.length !== batch.length) {
+      throw new StrataError('internal', 'ASSERTION_FAILED', `delete of table ${table.name}: the row matcher returned ${mask.length} mask bytes for a batch of ${batch.length} rows`, { table: table.name });
+    }
+    const count = countOnes(mask);
+    for (const held of heldHere) {
+      if (count > 0 && overlaps(mask, matchRows(held.bound, batch.columns[held.bound.column]))) {
+        throw holdActive(table.name, held.hold, operation, `holds rows this ${operation} would delete (partition ${meta.id})`);
+      }
+    }
+    deleted += count;
+    if (count < batch.length) kept.push(count === 0 ? batch : keepRows(batch, mask, batch.length - count));
+  }
+  return { kept, deleted };
 }
 
 function countOnes(mask: Uint8Array): number {
