@@ -82,7 +82,8 @@ async function create(source: Store, destination: Store, options: BackupCommandO
     const tables = manifest.tables.map((table) => `${table.name}@${table.version}`).join(', ') || 'no tables';
     process.stdout.write(`${result.resumed ? 'resumed and completed' : 'created'} backup ${manifest.id} (${manifest.type}` +
       `${manifest.parent === null ? '' : `, parent ${manifest.parent}`}): ${tables}; ${result.filesCopied} file(s) copied ` +
-      `(${formatBytes(result.bytesCopied)}), ${result.filesSkipped} already in place\n`);
+      `(${formatBytes(result.bytesCopied)}), ${result.filesSkipped} already in place` +
+      `${(manifest.views ?? []).length === 0 ? '' : `; views: ${(manifest.views ?? []).join(', ')}`}\n`);
   } finally {
     progress.finish();
   }
@@ -132,6 +133,7 @@ async function restore(backups: Store, target: Store, options: BackupCommandOpti
       process.stdout.write(`restored ${table.name}${table.as === table.name ? '' : ` as ${table.as}`} at version ${table.version} ` +
         `(${new Date(table.committedAtMs).toISOString()}): ${table.rows.toLocaleString('en-US')} rows, ${table.partitions} partition(s)\n`);
     }
+    if (result.views.length > 0) process.stdout.write(`restored view(s) ${result.views.join(', ')}\n`);
     process.stdout.write(`from backup ${result.backup}: ${result.filesCopied} file(s) copied, ${result.filesSkipped} already in place\n`);
   } finally {
     progress.finish();

@@ -5,7 +5,7 @@
  * `<table>/keys/<partition id>.bloom`, so a load reads only the key columns of partitions whose
  * filter says a key may be there; the filters, not the keys, are what a load keeps in memory.
  */
-import type { Batch, Store, Vector } from '../storage/index.js';
+import { keyFilterPath, type Batch, type Store, type Vector } from '../storage/index.js';
 
 /** Table property naming the key columns (an array of column names). */
 export const recordKeyProperty = 'recordKey';
@@ -111,10 +111,8 @@ export class KeyFilter {
   }
 }
 
-/** Store path of a partition's key filter. */
-export function keyFilterPath(tableDirectory: string, partitionId: string): string {
-  return `${tableDirectory}/keys/${partitionId}.bloom`;
-}
+/** Store path of a partition's key filter (the rule lives in storage/, which backups need). */
+export { keyFilterPath };
 
 /** Reads a partition's key filter; null when it has none (written before the key was declared, or by compaction). */
 export async function readKeyFilter(store: Store, tableDirectory: string, partitionId: string): Promise<KeyFilter | null> {

@@ -1,6 +1,7 @@
 /**
  * The audit log of a store: one immutable JSON file per administrative action (backup, restore,
- * repair, vacuum, purge, expiry, retention change, legal hold), with time, node and caller, under
+ * repair, vacuum, purge, expiry, retention change, legal hold, create/drop of tables and views,
+ * loads, inserts and deletes), with time, node and caller, under
  * _audit/<UTC day>/. Files are written create-once and never changed, so the log is append-only
  * on every store; a system table reads it through readAuditLog.
  */
@@ -16,6 +17,11 @@ export const auditDirectory = '_audit';
 /** Audit files read at once: hides store latency, stays gentle on HDFS. */
 export const auditReadConcurrencyMax = 16;
 
+/** Digits of the per-process sequence in audit file names; wraps far beyond the actions one millisecond sees. */
+const auditSequenceDigits = 9;
+const auditSequenceModulus = 10 ** auditSequenceDigits;
+let auditSequence = 0;
+
 /** Who acts: the node and the user; the defaults are this host and the OS user. */
 export interface AuditContext {
   readonly node?: string;
@@ -24,7 +30,10 @@ export interface AuditContext {
 
 /** One recorded action. */
 export interface AuditEvent {
-  /** backup, restore, repair, vacuum, purge, expire, retention, hold, release, … */
+  /**
+   * backup, restore, repair, vacuum, purge, expire, retention, hold, release, create_table,
+   * drop_table, create_view, drop_view, load, insert, delete, …
+   */
   readonly action: string;
   readonly table?: string;
   readonly timeMs: number;
@@ -44,7 +53,11 @@ export async function recordAudit(
     node: context.node ?? hostname(), caller: context.caller ?? osUser(), details: event.details ?? {},
   };
   const day = new Date(timeMs).toISOString().slice(0, 10);
-  const path = `${auditDirectory}/${day}/${String(timeMs).padStart(15, '0')}-${randomBytes(4).toString('hex')}.json`;
+  // Files sort by name: time first, then this process's sequence, so actions one process records
+  // within the same millisecond (create, load, drop in a script) still read back in order.
+  auditSequence = (auditSequence + 1) % auditSequenceModulus;
+  const sequence = String(auditSequence).padStart(auditSequenceDigits, '0');
+  const path = `${auditDirectory}/${day}/${String(timeMs).padStart(15, '0')}-${sequence}-${randomBytes(4).toString('hex')}.json`;
   await store.write(path, Buffer.from(JSON.stringify(full)));
   return full;
 }

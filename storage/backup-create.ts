@@ -12,11 +12,12 @@ import { mapBounded } from './bounded-map.js';
 import { copyFileVerified, type FileDigest } from './backup-copy.js';
 import { backupChain, latestBackup, listBackups } from './backup-list.js';
 import {
-  backupDirectory, backupFormatVersion, encodeBackupRecord, manifestPath, newBackupId, planPath, readManifest, readPlan,
+  backupDirectory, backupFormatVersion, encodeBackupRecord, manifestPath, newBackupId, planPath, readManifest, readPlan, storeViewFilePattern, storeViewsDirectory,
   type BackupFile, type BackupManifest, type BackupPlan, type BackupTableEntry, type BackupType,
 } from './backup-manifest.js';
 import { sha256Checksum } from './checksum.js';
 import { StrataError } from './errors.js';
+import { keyFilterPartitionId, keyFilterRelativePath, keyFiltersDirectory } from './key-filter-paths.js';
 import { validateTableName } from './paths.js';
 import { StoreCatalog } from './store-catalog.js';
 import type { Store } from './store.js';
@@ -74,7 +75,7 @@ export async function createBackup(source: Store, destination: Store, options: B
   const wanted = options.tables?.map(validateTableName);
   const interrupted = options.resume === false ? null : await findInterrupted(source, destination, type, wanted);
   const plan = interrupted ?? await writePlan(source, destination, type, wanted);
-  const { tasks, totals } = await planCopies(source, plan);
+  const { tasks, totals, views } = await planCopies(source, plan);
   const counts = { copied: 0, skipped: 0, bytes: 0, filesDone: 0, bytesDone: 0 };
   const bytesTotal = tasks.reduce((sum, task) => sum + (task.expected?.bytes ?? 0), 0);
   const files = await mapBounded(tasks, backupCopyConcurrencyMax, async (task): Promise<BackupFile> => {
@@ -86,7 +87,7 @@ export async function createBackup(source: Store, destination: Store, options: B
     options.onProgress?.({ filesDone: counts.filesDone, filesTotal: tasks.length, bytesDone: counts.bytesDone, bytesTotal });
     return { path: task.backupPath, bytes: copied.bytes, checksum: copied.checksum };
   });
-  const manifest: BackupManifest = { ...plan, completedAtMs: Date.now(), totals, files };
+  const manifest: BackupManifest = { ...plan, completedAtMs: Date.now(), totals, files, views };
   if (!(await destination.createIfAbsent(manifestPath(plan.id), encodeBackupRecord(manifest)))) {
     // Another run resumed and completed the same backup first; its manifest describes the same files.
     return { manifest: (await readManifest(destination, plan.id)).manifest, resumed: true, filesCopied: counts.copied, filesSkipped: counts.skipped, bytesCopied: counts.bytes };
@@ -94,7 +95,7 @@ export async function createBackup(source: Store, destination: Store, options: B
   await recordAudit(source, {
     action: 'backup', details: {
       backup: plan.id, type: plan.type, destination: destination.url, tables: plan.tables.map((t) => `${t.name}@${t.version}`),
-      filesCopied: counts.copied, bytesCopied: counts.bytes,
+      views: views.length, filesCopied: counts.copied, bytesCopied: counts.bytes,
     },
   }, options.audit);
   return { manifest, resumed: interrupted !== null, filesCopied: counts.copied, filesSkipped: counts.skipped, bytesCopied: counts.bytes };
@@ -146,8 +147,11 @@ async function writePlan(source: Store, destination: Store, type: BackupType, wa
   return plan;
 }
 
-/** The files a plan copies: log entries from fromVersion, then the partitions those versions need. */
-async function planCopies(source: Store, plan: BackupPlan): Promise<{ tasks: CopyTask[]; totals: BackupManifest['totals'] }> {
+/**
+ * The files a plan copies: per table the log entries from fromVersion, then the partitions those
+ * versions need with their record-key filters; then every view of the store.
+ */
+async function planCopies(source: Store, plan: BackupPlan): Promise<{ tasks: CopyTask[]; totals: BackupManifest['totals']; views: string[] }> {
   const tasks: CopyTask[] = [];
   const totals: Record<string, { rows: number; partitions: number }> = {};
   for (const entry of plan.tables) {
@@ -174,12 +178,43 @@ async function planCopies(source: Store, plan: BackupPlan): Promise<{ tasks: Cop
         }
       }
     }
+    const filters = await keyFilterIds(source, table.directory);
     for (const meta of wanted.values()) {
       const path = `${table.directory}/${meta.path}`;
       tasks.push({ sourcePath: path, backupPath: path, expected: { bytes: meta.bytes, checksum: meta.checksum } });
+      // Without its filter, a restored keyed table would let re-loaded duplicates of this partition's records in.
+      if (filters.has(meta.id)) {
+        const filterPath = `${table.directory}/${keyFilterRelativePath(meta.id)}`;
+        tasks.push({ sourcePath: filterPath, backupPath: filterPath });
+      }
     }
   }
-  return { tasks, totals };
+  const views = await viewNames(source);
+  for (const name of views) {
+    const path = `${storeViewsDirectory}/${name}.json`;
+    tasks.push({ sourcePath: path, backupPath: path });
+  }
+  return { tasks, totals, views };
+}
+
+/** Ids of the partitions of a table that have a record-key filter file. */
+async function keyFilterIds(source: Store, directory: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const file of await source.list(`${directory}/${keyFiltersDirectory}`)) {
+    const id = file.isDirectory ? null : keyFilterPartitionId(`${keyFiltersDirectory}/${file.path.slice(file.path.lastIndexOf('/') + 1)}`);
+    if (id !== null) ids.add(id);
+  }
+  return ids;
+}
+
+/** Names of the views stored in `source`, sorted. */
+async function viewNames(source: Store): Promise<string[]> {
+  const names: string[] = [];
+  for (const file of await source.list(storeViewsDirectory)) {
+    const name = file.path.slice(file.path.lastIndexOf('/') + 1);
+    if (!file.isDirectory && storeViewFilePattern.test(name)) names.push(name.slice(0, -'.json'.length));
+  }
+  return names.sort();
 }
 
 function checkCancelled(signal: AbortSignal | undefined, id: string): void {

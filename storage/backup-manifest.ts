@@ -18,6 +18,16 @@ export const backupFormatVersion = 1;
 /** Directory of the backup store holding one directory per backup. */
 export const backupsDirectory = 'backups';
 
+/**
+ * Store directory of views, one `<name>.json` per view (service-manager's catalog writes them).
+ * Every backup holds all of them as they were when it ran, under the same path, since views carry
+ * no history of their own.
+ */
+export const storeViewsDirectory = 'views';
+
+/** View file names a backup carries: `<name>.json`, never the dot-files of an OR REPLACE in flight. */
+export const storeViewFilePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}\.json$/;
+
 /** A file a backup holds; path is relative to the backup's directory. */
 export interface BackupFile extends FileDigest {
   readonly path: string;
@@ -58,6 +68,8 @@ export interface BackupManifest extends BackupPlan {
   readonly totals: Readonly<Record<string, { readonly rows: number; readonly partitions: number }>>;
   /** Every file of the backup with its size and sha256. */
   readonly files: readonly BackupFile[];
+  /** Names of the views the backup holds (files views/<name>.json); absent in backups taken before views were carried. */
+  readonly views?: readonly string[];
 }
 
 /** Store path of a backup's directory. */

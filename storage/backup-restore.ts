@@ -1,18 +1,20 @@
 /**
  * Restoring tables from a backup store into a store, at the backup's version or as of an earlier
  * version or time, optionally under a new name. Needs nothing but the backup store. Partition
- * files and log entries are copied verbatim and verified; the create commit is written last, so
+ * files, their record-key filters and log entries are copied verbatim and verified; a restore of
+ * the whole backup also brings back its views. The create commit is written last, so
  * the table appears complete or not at all, and an interrupted restore resumes when run again.
  */
 import { recordAudit, type AuditContext } from './audit-log.js';
-import { copyFileVerified } from './backup-copy.js';
+import { copyFileVerified, fileDigest, sameDigest } from './backup-copy.js';
 import type { CopyProgress } from './backup-create.js';
 import { backupChain, latestBackup } from './backup-list.js';
-import type { BackupManifest } from './backup-manifest.js';
+import { backupDirectory, storeViewsDirectory, type BackupFile, type BackupManifest } from './backup-manifest.js';
 import {
   backupTableView, checkRestorable, locatedPath, readBackupEntries, replayEntries, type BackupTableView,
 } from './backup-table-view.js';
 import { StrataError } from './errors.js';
+import { keyFilterRelativePath } from './key-filter-paths.js';
 import { tableDirectory, tableLogDirectory, validateTableName } from './paths.js';
 import type { Store } from './store.js';
 import { checkpointPath, encodeCheckpoint, logEntryPath, type CommitEntry, type TableState } from './table-log.js';
@@ -50,6 +52,8 @@ export interface RestoredTable {
 export interface RestoreResult {
   readonly backup: string;
   readonly tables: readonly RestoredTable[];
+  /** Views restored (only a restore of the whole backup, without --table, restores views). */
+  readonly views: readonly string[];
   readonly filesCopied: number;
   readonly filesSkipped: number;
 }
@@ -66,8 +70,9 @@ export async function restoreBackup(backups: Store, target: Store, options: Rest
   // Resolve every table before copying anything, so a bad option fails before any write.
   const plans = [];
   for (const name of names) plans.push(await planTable(backups, target, chain, name, options));
+  const views = options.table === undefined ? await planViews(target, chain[0]) : [];
   const counts = { copied: 0, skipped: 0, filesDone: 0, bytesDone: 0 };
-  const filesTotal = plans.reduce((sum, plan) => sum + plan.state.partitions.size + plan.entries.length, 0);
+  const filesTotal = views.length + plans.reduce((sum, plan) => sum + plan.state.partitions.size + plan.keyFilters + plan.entries.length, 0);
   const bytesTotal = plans.reduce((sum, plan) => sum + [...plan.state.partitions.values()].reduce((s, meta) => s + meta.bytes, 0), 0);
   const progress = (copied: boolean, bytes: number): void => {
     if (copied) counts.copied++; else counts.skipped++;
@@ -77,10 +82,35 @@ export async function restoreBackup(backups: Store, target: Store, options: Rest
   };
   const tables: RestoredTable[] = [];
   for (const plan of plans) tables.push(await restoreTable(backups, target, plan, progress));
+  // Views last: a view appears only once the tables it reads are there.
+  for (const file of views) {
+    const copied = await copyFileVerified(backups, `${backupDirectory(id)}/${file.path}`, target, file.path, file);
+    progress(copied.copied, 0);
+  }
+  const viewNames = views.map((file) => file.path.slice(storeViewsDirectory.length + 1, -'.json'.length));
   await recordAudit(target, {
-    action: 'restore', details: { backup: id, from: backups.url, tables: tables.map((t) => `${t.name}@${t.version} as ${t.as}`), filesCopied: counts.copied },
+    action: 'restore', details: {
+      backup: id, from: backups.url, tables: tables.map((t) => `${t.name}@${t.version} as ${t.as}`), views: viewNames, filesCopied: counts.copied,
+    },
   }, options.audit);
-  return { backup: id, tables, filesCopied: counts.copied, filesSkipped: counts.skipped };
+  return { backup: id, tables, views: viewNames, filesCopied: counts.copied, filesSkipped: counts.skipped };
+}
+
+/**
+ * The view files of `manifest` to restore. A view the target already holds with the same content
+ * is skipped (a resumed restore); one with other content is conflict VIEW_EXISTS before anything is written.
+ */
+async function planViews(target: Store, manifest: BackupManifest): Promise<BackupFile[]> {
+  const files = manifest.files.filter((file) => file.path.startsWith(`${storeViewsDirectory}/`));
+  for (const file of files) {
+    const existing = await fileDigest(target, file.path);
+    if (existing !== null && !sameDigest(existing, file)) {
+      throw new StrataError('conflict', 'VIEW_EXISTS',
+        `${target.url} already has a different view at ${file.path}; drop it (DROP VIEW) or restore into an empty store, or restore tables one by one with --table`,
+        { path: file.path });
+    }
+  }
+  return files;
 }
 
 function checkOptions(options: RestoreOptions): void {
@@ -100,6 +130,8 @@ interface TablePlan {
   readonly entries: readonly CommitEntry[];
   readonly state: TableState;
   readonly backup: string;
+  /** Key filter files the restored partitions have in the backup. */
+  readonly keyFilters: number;
 }
 
 async function planTable(backups: Store, target: Store, chain: readonly BackupManifest[], name: string, options: RestoreOptions): Promise<TablePlan> {
@@ -127,7 +159,9 @@ async function planTable(backups: Store, target: Store, chain: readonly BackupMa
   const entries = all.slice(0, version + 1);
   const state = replayEntries(entries)[version];
   checkRestorable(view, state, chain[0].id);
-  return { view, as, entries, state, backup: chain[0].id };
+  let keyFilters = 0;
+  for (const id of state.partitions.keys()) if (view.keyFilterFiles.has(id)) keyFilters++;
+  return { view, as, entries, state, backup: chain[0].id, keyFilters };
 }
 
 async function restoreTable(backups: Store, target: Store, plan: TablePlan, progress: (copied: boolean, bytes: number) => void): Promise<RestoredTable> {
@@ -137,6 +171,12 @@ async function restoreTable(backups: Store, target: Store, plan: TablePlan, prog
     const located = view.partitionFiles.get(meta.path)!;
     const copied = await copyFileVerified(backups, locatedPath(located), target, `${directory}/${meta.path}`, { bytes: meta.bytes, checksum: meta.checksum });
     progress(copied.copied, meta.bytes);
+    // The partition's record-key filter, keyed by partition id, so it serves the table under any name.
+    const filter = view.keyFilterFiles.get(meta.id);
+    if (filter !== undefined) {
+      const copiedFilter = await copyFileVerified(backups, locatedPath(filter), target, `${directory}/${keyFilterRelativePath(meta.id)}`, filter.file);
+      progress(copiedFilter.copied, 0);
+    }
   }
   // Entries after the create commit first: the table does not exist until version 0 is written.
   for (const entry of [...plan.entries.slice(1), plan.entries[0]]) {

@@ -7,6 +7,7 @@ import type { BackupFile, BackupManifest, BackupTableEntry } from './backup-mani
 import { backupDirectory } from './backup-manifest.js';
 import { sha256Checksum } from './checksum.js';
 import { StrataError } from './errors.js';
+import { keyFilterPartitionId } from './key-filter-paths.js';
 import { tableDirectory } from './paths.js';
 import type { Store } from './store.js';
 import { applyEntry, decodeCommitEntry, initialState, parseLogName, type CommitEntry, type TableState } from './table-log.js';
@@ -26,6 +27,8 @@ export interface BackupTableView {
   readonly logFiles: ReadonlyMap<number, LocatedFile>;
   /** Partition files by path relative to the table directory (data/<id>.arrow). */
   readonly partitionFiles: ReadonlyMap<string, LocatedFile>;
+  /** Record-key filter files (keys/<id>.bloom) by partition id. */
+  readonly keyFilterFiles: ReadonlyMap<string, LocatedFile>;
 }
 
 /** Store path (in the backup store) of a located file. */
@@ -47,6 +50,7 @@ export function backupTableView(chain: readonly BackupManifest[], name: string):
   }
   const logFiles = new Map<number, LocatedFile>();
   const partitionFiles = new Map<string, LocatedFile>();
+  const keyFilterFiles = new Map<string, LocatedFile>();
   const prefix = `${tableDirectory(name)}/`;
   for (const manifest of chain) {
     const entry = manifest.tables.find((table) => table.name === name);
@@ -59,11 +63,14 @@ export function backupTableView(chain: readonly BackupManifest[], name: string):
         if (!logFiles.has(logName.version)) logFiles.set(logName.version, { backup: manifest.id, file });
       } else if (relative.startsWith('data/') && !partitionFiles.has(relative)) {
         partitionFiles.set(relative, { backup: manifest.id, file });
+      } else {
+        const id = keyFilterPartitionId(relative);
+        if (id !== null && !keyFilterFiles.has(id)) keyFilterFiles.set(id, { backup: manifest.id, file });
       }
     }
     if (entry.fromVersion === 0) break;
   }
-  return { name, entry: head, logFiles, partitionFiles };
+  return { name, entry: head, logFiles, partitionFiles, keyFilterFiles };
 }
 
 /** Reads a file of a backup and checks its size and sha256 against the manifest. */

@@ -41,3 +41,5 @@ export * from './audit-log.js';
 export * from './retention-predicate.js';
 export * from './retention-holds.js';
 export * from './retention-purge.js';
+export * from './key-filter-paths.js';
+export * from './table-storage-stats.js';

@@ -3,6 +3,7 @@
  * (tables/<name>/_log/0…0.json) exists; dropping moves the whole directory to trash/ in one
  * rename, so readers see the table either complete or gone, and then deletes it.
  */
+import { recordAudit, type AuditContext } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
 import { tableLogDirectory, tableNamePattern, tablesDirectory, trashDirectory, tableDirectory, validateTableName } from './paths.js';
@@ -19,10 +20,13 @@ export class StoreCatalog {
   /** The store the tables live in. */
   readonly store: Store;
   readonly #config: TableConfig;
+  readonly #audit: AuditContext;
 
-  constructor(store: Store, config: TableConfig = {}) {
+  /** `audit` names the node and caller of creates and drops unless a call names its own. */
+  constructor(store: Store, config: TableConfig = {}, audit: AuditContext = {}) {
     this.store = store;
     this.#config = config;
+    this.#audit = audit;
   }
 
   /** Names of the existing tables, sorted. */
@@ -37,9 +41,13 @@ export class StoreCatalog {
     return candidates.filter((_, i) => exists[i]);
   }
 
-  /** Creates a table; conflict TABLE_EXISTS when it exists. */
-  createTable(name: string, schema: Schema, options: Record<string, unknown> = {}): Promise<Table> {
-    return Table.create(this.store, name, schema, options, this.#config);
+  /** Creates a table and records it in the audit log; conflict TABLE_EXISTS when it exists. */
+  async createTable(name: string, schema: Schema, options: Record<string, unknown> = {}, audit?: AuditContext): Promise<Table> {
+    const table = await Table.create(this.store, name, schema, options, this.#config);
+    await recordAudit(this.store, {
+      action: 'create_table', table: table.name, details: { columns: schema.fields.length, options: Object.keys(options).sort() },
+    }, audit ?? this.#audit);
+    return table;
   }
 
   /** Opens a table; not_found TABLE_NOT_FOUND when absent. */
@@ -47,8 +55,8 @@ export class StoreCatalog {
     return Table.open(this.store, name, this.#config);
   }
 
-  /** Drops a table: atomic move to trash/<name>.<ms>, then delete; not_found TABLE_NOT_FOUND when absent. */
-  async dropTable(name: string): Promise<void> {
+  /** Drops a table (atomic move to trash/<name>.<ms>, then delete) and records it in the audit log; not_found TABLE_NOT_FOUND when absent. */
+  async dropTable(name: string, audit?: AuditContext): Promise<void> {
     const lower = validateTableName(name);
     if ((await this.store.stat(logEntryPath(tableLogDirectory(lower), 0))) === null) {
       throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${lower} does not exist; run SHOW TABLES to list the tables`, { table: lower });
@@ -59,5 +67,6 @@ export class StoreCatalog {
     // Also sweeps what earlier drops left when they crashed between the rename and the delete;
     // deleting what a concurrent drop is deleting too is harmless (delete ignores the absent).
     for (const entry of await this.store.list(trashDirectory)) await this.store.delete(entry.path);
+    await recordAudit(this.store, { action: 'drop_table', table: lower, details: {} }, audit ?? this.#audit);
   }
 }

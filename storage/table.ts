@@ -38,7 +38,16 @@ export interface CommitOptions {
    * that depends on the table's properties cannot slip past a concurrent change to them.
    */
   readonly precondition?: (latest: TableState) => void;
+  /** Who commits (node, caller), for the audit event of a load, insert or delete. */
+  readonly audit?: AuditContext;
 }
+
+/**
+ * Commit operations (info.operation) that are administrative actions and so go to the audit log:
+ * loads (single node and distributed both say 'load'), INSERT, DELETE. Compaction, retention and
+ * holds are not here: compaction changes no data, the others record their own, richer events.
+ */
+export const auditedCommitOperations: ReadonlySet<string> = new Set(['load', 'insert', 'ingest', 'distributed-load', 'delete']);
 
 /** What vacuum removed. */
 export interface VacuumResult {
@@ -216,12 +225,28 @@ export class Table {
       if (await this.store.createIfAbsent(logEntryPath(this.logDirectory, entry.version), encodeCommitEntry(entry))) {
         this.#latest = applyEntry(latest, entry, logEntryPath(this.logDirectory, entry.version));
         if (entry.version % this.#checkpointInterval === 0) await this.writeCheckpoint(this.#latest);
+        await this.auditCommit(latest, entry, options.audit);
         return entry.version;
       }
     }
     throw new StrataError('conflict', 'COMMIT_RETRIES_EXHAUSTED',
       `commit to table ${this.name} lost the race for the next version ${this.#commitRetriesMax} times; other writers are committing continuously, retry later`,
       { table: this.name });
+  }
+
+  /** Records a committed load, insert or delete in the audit log: version, rows and partitions added and removed. */
+  private async auditCommit(before: TableState, entry: CommitEntry, audit: AuditContext | undefined): Promise<void> {
+    const operation = entry.info.operation;
+    if (typeof operation !== 'string' || !auditedCommitOperations.has(operation)) return;
+    let rowsAdded = 0;
+    let rowsRemoved = 0;
+    for (const meta of entry.add) rowsAdded += meta.rows;
+    for (const id of entry.remove) rowsRemoved += before.partitions.get(id)?.rows ?? 0;
+    const files = Array.isArray(entry.info.files) ? { files: entry.info.files.length } : {};
+    await recordAudit(this.store, {
+      action: operation, table: this.name,
+      details: { version: entry.version, rowsAdded, rowsRemoved, partitionsAdded: entry.add.length, partitionsRemoved: entry.remove.length, ...files },
+    }, audit ?? (typeof entry.info.coordinator === 'string' ? { node: entry.info.coordinator } : undefined));
   }
 
   /**

@@ -121,7 +121,7 @@ describe('backup and scrub commands (in-process)', function () {
     const badRetention = await run({ action: 'retention', column: 'id', keepDays: '30' });
     assert.ok(badRetention.error instanceof StrataError && badRetention.error.code === 'RETENTION_INVALID');
     const audit = await run({ action: 'audit', format: 'json' });
-    assert.deepEqual(JSON.parse(audit.stdout).map((event: { action: string }) => event.action), ['hold', 'release', 'purge']);
+    assert.deepEqual(JSON.parse(audit.stdout).map((event: { action: string }) => event.action), ['load', 'hold', 'release', 'purge']);
     const usage = await run({ action: 'purge', column: 'id' });
     assert.ok(usage.error instanceof StrataError && usage.error.code === 'CLI_USAGE');
     const badValue = await run({ action: 'purge', column: 'id', equals: ['ten'] });

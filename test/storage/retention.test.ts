@@ -103,10 +103,10 @@ describe('purge, legal hold, retention, vacuum, audit', function () {
     assert.deepEqual(await filesContaining(backups.directory, secret), [], 'nor in a backup taken after purge + vacuum');
 
     const audit = await readAuditLog(store);
-    assert.deepEqual(audit.map((event) => event.action), ['hold', 'release', 'hold', 'release', 'purge', 'vacuum', 'backup']);
+    assert.deepEqual(audit.map((event) => event.action), ['load', 'load', 'load', 'hold', 'release', 'hold', 'release', 'purge', 'vacuum', 'backup']);
     assert.ok(audit.every((event) => event.node.length > 0 && event.caller.length > 0 && event.timeMs > 0));
-    assert.equal(audit[4].table, 'people');
-    assert.equal(audit[4].details.rowsDeleted, 2);
+    assert.equal(audit[7].table, 'people');
+    assert.equal(audit[7].details.rowsDeleted, 2);
   });
 
   it('retention expires rows older than the period: whole partitions dropped, the boundary one rewritten; holds block it', async () => {
@@ -132,6 +132,6 @@ describe('purge, legal hold, retention, vacuum, audit', function () {
     const left = columnsOf((await Promise.all((await table.snapshot()).partitions.map((meta) => collect(table.readPartition(meta, [0, 1]))))).flat(), 2);
     assert.deepEqual((left[1] as number[]).sort((a, b) => a - b), [21, 25, 29]);
     assert.ok((left[0] as number[]).every((ts) => ts >= nowMs * 1000 - 10 * dayMicros));
-    assert.deepEqual((await readAuditLog(store)).map((event) => event.action), ['retention', 'hold', 'release', 'expire']);
+    assert.deepEqual((await readAuditLog(store)).map((event) => event.action), ['load', 'load', 'load', 'retention', 'hold', 'release', 'expire']);
   });
 });
