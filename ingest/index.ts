@@ -14,5 +14,5 @@ export {
 } from './ingest-options.js';
 export { ingestErrorCodes } from './ingest-errors.js';
 export { recordKeyProperty, removeStaleKeyFilters } from './record-key.js';
-export { recordKeyColumns } from './record-dedup.js';
+export { deduplicatorFor, recordKeyColumns, RecordDeduplicator } from './record-dedup.js';
 export { zstdWindowLogMax } from './zstd-stream.js';

@@ -3,10 +3,11 @@
  * table's latest committed snapshot, so a statement reads one consistent version.
  */
 import {
-  StoreCatalog, StrataError, Table,
+  StoreCatalog, StrataError, Table, purgeMatching,
   type Batch, type BatchFilter, type Field, type PartitionMeta, type Snapshot,
 } from '../storage/index.js';
-import type { ColumnDefinition, CreateTableOptions, QueryCatalog, TableSource, ViewRecord } from '../query/index.js';
+import type { ColumnDefinition, CreateTableOptions, DeleteRowsRequest, DeleteRowsResult, QueryCatalog, TableSource, ViewRecord } from '../query/index.js';
+import { deduplicatorFor } from '../ingest/index.js';
 
 /** Store directory of views: one small JSON file per view ({ name, sql, columns }). */
 const viewsDirectory = 'views';
@@ -88,16 +89,45 @@ export class StorageQueryCatalog implements QueryCatalog {
     await this.catalog.dropTable(name);
   }
 
+  /**
+   * Appends rows in one commit. With a record key (table property recordKey) rows whose key the
+   * table holds, or an earlier row of this INSERT had, are dropped, and the new partition's key
+   * filter is written before the commit so later loads see its keys. Returns the rows added.
+   */
   async insert(name: string, batches: readonly Batch[]): Promise<number> {
     const table = await this.catalog.openTable(name);
     const snapshot = await table.snapshot();
+    const deduplicator = await deduplicatorFor(table, snapshot);
+    const kept = deduplicator === null ? { batches: [...batches], keys: [] } : await deduplicator.filter(batches);
     let rows = 0;
-    for (const batch of batches) rows += batch.length;
+    for (const batch of kept.batches) rows += batch.length;
     if (rows === 0) return 0;
     // INSERT writes the fresh tier like a load: plain Arrow, re-encoded by compaction.
-    const partition = await table.writePartition([...batches], { encodings: 'plain' });
-    await table.commit(snapshot.version, { add: [partition], remove: [], info: { operation: 'insert', rows } });
+    const partition = await table.writePartition(kept.batches, { encodings: 'plain' });
+    if (deduplicator !== null) await deduplicator.writeFilter(partition.id, kept.keys);
+    const dropped = deduplicator?.dropped ?? 0;
+    await table.commit(snapshot.version, { add: [partition], remove: [], info: { operation: 'insert', rows, ...(dropped > 0 ? { duplicatesDropped: dropped } : {}) } });
     return rows;
+  }
+
+  /** Time travel by time: the table's version current at `timeMs` (storage errors name the table and the times). */
+  async versionAt(name: string, timeMs: number): Promise<number> {
+    return (await this.openExisting(name)).versionAt(timeMs);
+  }
+
+  /** DELETE: removes the matching rows copy-on-write in one commit (a purge: audited, refused by legal holds). */
+  async deleteRows(name: string, request: DeleteRowsRequest): Promise<DeleteRowsResult> {
+    const table = await this.openExisting(name);
+    const result = await purgeMatching(table, { match: request.match, mayMatch: request.mayMatch });
+    return { rowsDeleted: result.rowsDeleted, version: result.version };
+  }
+
+  private async openExisting(name: string): Promise<Table> {
+    const lower = name.toLowerCase();
+    if (!(await this.catalog.listTables()).includes(lower)) {
+      throw new StrataError('not_found', 'TABLE_NOT_FOUND', `table ${name} does not exist; SHOW TABLES lists the tables`);
+    }
+    return this.catalog.openTable(lower);
   }
 
   /** Stores a view as views/<name>.json; OR REPLACE swaps the file through a rename. */
