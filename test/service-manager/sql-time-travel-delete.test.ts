@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { placeHold, releaseHold, StoreCatalog, StrataError, type Table } from '../../storage/index.js';
+import { placeHold, readAuditLog, releaseHold, StoreCatalog, StrataError, type Table } from '../../storage/index.js';
 import { recordKeyProperty } from '../../ingest/index.js';
 import { Database } from '../../service-manager/index.js';
 
@@ -147,8 +147,12 @@ describe('SQL time travel, DELETE and INSERT record de-dup on a Database', funct
     const inRange = await failure(db.sql('DELETE FROM ev WHERE amount > 5'));
     assert.equal(inRange.code, 'LEGAL_HOLD_ACTIVE');
     assert.deepEqual(await rows('SELECT count(*) FROM ev'), [[8]]);
+    const partitionsBefore = (await ev.snapshot()).partitions.map((p) => p.id);
     assert.equal((await db.sql('DELETE FROM ev WHERE id = 3')).rowsAffected, 1);
     assert.deepEqual(await rows('SELECT count(*) FROM ev'), [[7]]);
+    // Zone maps rule out the second INSERT's partition (ids 6..8): only the first is rewritten.
+    const commit = (await ev.history()).at(-1)!;
+    assert.deepEqual([commit.info.operation, commit.info.partitionsRewritten, commit.remove], ['purge', 1, [partitionsBefore[0]]]);
   });
 
   it('DELETE + vacuum(retainMs 0) leaves no trace of a deleted value; the old version then gives the vacuum error', async () => {
@@ -159,6 +163,8 @@ describe('SQL time travel, DELETE and INSERT record de-dup on a Database', funct
     assert.notDeepEqual(await filesContaining(directory, secret), [], 'the byte scan finds the value while it is stored');
     assert.equal((await db.sql(`DELETE FROM ev WHERE tag = '${secret}'`)).rowsAffected, 1);
     assert.deepEqual(await rows(`SELECT id FROM ev AS OF VERSION ${withSecret} WHERE tag = '${secret}'`), [[9]]);
+    const purges = (await readAuditLog(db.store)).filter((event) => event.action === 'purge' && event.table === 'ev');
+    assert.deepEqual(purges.map((event) => event.details.rowsDeleted), [1], 'DELETE is audited as a purge with its count');
     await (await table('ev')).vacuum({ retainMs: 0 });
     assert.deepEqual(await filesContaining(directory, secret), []);
     assert.deepEqual(await rows('SELECT count(*) FROM ev'), [[9]]);
