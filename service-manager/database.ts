@@ -2,10 +2,11 @@
  * The embedded, programmatic API: open a store, run SQL, ingest files, close. The CLI is a thin
  * layer over it; the service manager (cluster issue) serves the same operations over the network.
  */
-import { openStore, StoreCatalog, type Store } from '../storage/index.js';
+import { openStore, StoreCatalog, type AuditContext, type Store } from '../storage/index.js';
 import { ingestFiles, type IngestOptions, type IngestSummary } from '../ingest/index.js';
 import { QueryEngine, type ExecuteOptions, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult } from '../query/index.js';
 import { StorageQueryCatalog } from './storage-catalog.js';
+import { SystemCatalog } from './system-catalog.js';
 import { rowsOf, type CellValue } from './result-format.js';
 
 /** Options of Database.open. */
@@ -16,6 +17,8 @@ export interface DatabaseOptions {
   readonly disabledRules?: readonly string[];
   /** Fans queries out over a cluster (set by the service manager). */
   readonly fragmentExecutor?: FragmentExecutor;
+  /** Who acts (node, caller) in the audit events of creates and drops; default this host and the OS user. */
+  readonly audit?: AuditContext;
 }
 
 /** Rows of a query as plain JS values. */
@@ -33,8 +36,10 @@ export class Database {
 
   private constructor(store: Store, options: DatabaseOptions) {
     this.store = store;
-    this.catalog = new StoreCatalog(store);
-    this.engine = new QueryEngine(new StorageQueryCatalog(this.catalog), {
+    this.catalog = new StoreCatalog(store, {}, options.audit);
+    // The system tables (system.audit_log, system.tables, …) wrap the store's tables; workers of a
+    // cluster build the same wrapper, so a fragment over a system table resolves there too.
+    this.engine = new QueryEngine(new SystemCatalog(new StorageQueryCatalog(this.catalog), this.catalog, options.audit), {
       memoryBytesMax: options.queryMemoryBytesMax,
       disabledRules: options.disabledRules === undefined ? undefined : [...options.disabledRules],
       fragmentExecutor: options.fragmentExecutor,

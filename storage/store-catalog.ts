@@ -25,8 +25,9 @@ export class StoreCatalog {
   /** `audit` names the node and caller of creates and drops unless a call names its own. */
   constructor(store: Store, config: TableConfig = {}, audit: AuditContext = {}) {
     this.store = store;
-    this.#config = config;
-    this.#audit = audit;
+    this.#audit = config.audit ?? audit;
+    // Tables opened here name the same node and caller in the audit events of their commits.
+    this.#config = { ...config, audit: this.#audit };
   }
 
   /** Names of the existing tables, sorted. */

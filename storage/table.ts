@@ -27,6 +27,8 @@ export interface TableConfig {
   readonly checkpointInterval?: number;
   /** Attempts of a commit that keeps losing the race to other writers (default 20). */
   readonly commitRetriesMax?: number;
+  /** Who acts (node, caller) in audit events of this object's commits and vacuums unless a call names its own. */
+  readonly audit?: AuditContext;
 }
 
 /** Extras of a commit beyond its actions. */
@@ -80,6 +82,7 @@ export class Table {
   readonly options: Readonly<Record<string, unknown>>;
   readonly #checkpointInterval: number;
   readonly #commitRetriesMax: number;
+  readonly #audit: AuditContext | undefined;
   #latest: TableState;
   readonly #snapshots = new Map<number, Snapshot>();
 
@@ -91,6 +94,7 @@ export class Table {
     this.options = this.#latest.options;
     this.#checkpointInterval = positiveInteger(config.checkpointInterval ?? checkpointIntervalDefault, 'checkpointInterval');
     this.#commitRetriesMax = positiveInteger(config.commitRetriesMax ?? commitRetriesMaxDefault, 'commitRetriesMax');
+    this.#audit = config.audit;
   }
 
   /** Creates a table (version 0 holds schema and options); conflict TABLE_EXISTS when it exists. */
@@ -225,7 +229,7 @@ export class Table {
       if (await this.store.createIfAbsent(logEntryPath(this.logDirectory, entry.version), encodeCommitEntry(entry))) {
         this.#latest = applyEntry(latest, entry, logEntryPath(this.logDirectory, entry.version));
         if (entry.version % this.#checkpointInterval === 0) await this.writeCheckpoint(this.#latest);
-        await this.auditCommit(latest, entry, options.audit);
+        await this.auditCommit(latest, entry, options.audit ?? this.#audit);
         return entry.version;
       }
     }
@@ -246,7 +250,7 @@ export class Table {
     await recordAudit(this.store, {
       action: operation, table: this.name,
       details: { version: entry.version, rowsAdded, rowsRemoved, partitionsAdded: entry.add.length, partitionsRemoved: entry.remove.length, ...files },
-    }, audit ?? (typeof entry.info.coordinator === 'string' ? { node: entry.info.coordinator } : undefined));
+    }, { ...audit, node: audit?.node ?? (typeof entry.info.coordinator === 'string' ? entry.info.coordinator : undefined) });
   }
 
   /**
@@ -292,7 +296,7 @@ export class Table {
     await this.redactExpired(history, expired, readableFrom);
     await recordAudit(this.store, {
       action: 'vacuum', table: this.name, details: { retainMs: options.retainMs, filesRemoved: removed.length, bytes, readableFromVersion: readableFrom },
-    }, options.audit);
+    }, options.audit ?? this.#audit);
     return { removed, bytes, readableFromVersion: readableFrom };
   }
 
