@@ -28,10 +28,10 @@ export function bindDelete(statement: Extract<SqlStatement, { kind: 'delete' }>,
   if (name === null || name.startsWith('system.')) {
     throw source.error('plan', 'TABLE_READ_ONLY', `DELETE removes rows of your own tables; ${target.schema}.${target.name} cannot be changed`, target.pos);
   }
-  const table = lookupTable(name, target.pos, context);
   if (context.views?.has(name) === true && !context.tables.has(name)) {
     throw source.error('plan', 'TABLE_READ_ONLY', `${target.name} is a view; DELETE from the tables it reads instead`, target.pos);
   }
+  const table = lookupTable(name, target.pos, context);
   if (statement.where === null) return { kind: 'delete', table: name, schema: table.schema, predicate: null };
   const relation = target.alias ?? target.name;
   const scope = new Scope(table.schema.fields.map((field, index) => ({ relation, name: field.name, type: field.type, nullable: field.nullable, index })));

@@ -120,6 +120,7 @@ describe('SQL time travel, DELETE and INSERT record de-dup on a Database', funct
     const onView = await failure(db.sql('SELECT * FROM recent AS OF VERSION 1'));
     assert.equal(onView.code, 'TIME_TRAVEL_NOT_TABLE');
     assert.match(onView.message, /recent is a view.*column 22/);
+    assert.equal((await failure(db.sql('DELETE FROM recent WHERE id = 5'))).code, 'TABLE_READ_ONLY');
     const onCte = await failure(db.sql('WITH w AS (SELECT 1 AS x) SELECT * FROM w AS OF VERSION 1'));
     assert.equal(onCte.code, 'TIME_TRAVEL_NOT_TABLE');
     const onDelete = await failure(db.sql('DELETE FROM ev AS OF VERSION 1 WHERE id = 1'));
