@@ -19,7 +19,7 @@ import { resolveAsOfReferences } from './resolve-as-of.js';
 import { deleteRows } from './delete-rows.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
 import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
-import { distributePlan } from './distribute/distribute-plan.js';
+import { distributePlan, type DistributeOptions } from './distribute/distribute-plan.js';
 import type { FragmentExecutor, FragmentOutput, FragmentRequest } from './distribute/fragment-executor.js';
 import { broadcastScans, withProbePartitions } from './distribute/fragment-scans.js';
 
@@ -37,6 +37,8 @@ export interface QueryEngineOptions {
    * points (DistributePlan) and its leaf fragments fan out; without, the query runs here.
    */
   readonly fragmentExecutor?: FragmentExecutor;
+  /** Overrides DistributePlan's size thresholds (broadcastRowsMax, shuffleRowsMin), for tests. */
+  readonly distribute?: Omit<DistributeOptions, 'tables'>;
 }
 
 /** Per-statement options. */
@@ -88,6 +90,7 @@ export class QueryEngine {
   private readonly memoryBytesMax: number;
   private readonly disabledRules: readonly string[];
   private readonly fragmentExecutor: FragmentExecutor | undefined;
+  private readonly distributeOptions: Omit<DistributeOptions, 'tables'>;
 
   constructor(catalog: QueryCatalog, options: QueryEngineOptions = {}) {
     this.catalog = catalog;
@@ -98,6 +101,7 @@ export class QueryEngine {
     this.disabledRules = [...(options.disabledRules ?? [])];
     validateRuleNames(this.disabledRules);
     this.fragmentExecutor = options.fragmentExecutor;
+    this.distributeOptions = options.distribute ?? {};
   }
 
   /**
@@ -140,7 +144,7 @@ export class QueryEngine {
 
   /** The optimized plan, cut at exchange points when the engine runs on a cluster. */
   private placed(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>): LogicalPlan {
-    return this.fragmentExecutor === undefined ? plan : distributePlan(plan, { tables });
+    return this.fragmentExecutor === undefined ? plan : distributePlan(plan, { ...this.distributeOptions, tables });
   }
 
   /** Runs one statement. */
