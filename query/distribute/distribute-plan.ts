@@ -10,10 +10,13 @@
  * is the union of its results over the probe side's partitions (inner, left, semi, anti, mark,
  * single), the whole build side is computed on every node and the join runs inside the probe
  * side's fragment ('broadcast'); otherwise both sides are gathered to the coordinator, which
- * joins them ('gather'). Pure plan rewriting: where fragments run is the FragmentExecutor's
- * business.
+ * joins them ('gather') — unless both sides are big (shuffleRowsMin) leaf pipelines joined on
+ * keys of matching types, when both are hash-partitioned by key across the nodes and each node
+ * joins its buckets ('shuffle'; the join, the row-local operators and a partial aggregate above
+ * it form one fragment run per bucket, see shuffle-plan.ts). Pure plan rewriting: where
+ * fragments run is the FragmentExecutor's business.
  */
-import { Types, type DataType, type Field } from '../../storage/index.js';
+import { sameType, Types, type DataType, type Field } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/expr.js';
 import { call, castTo, columnRef, exprEquals, literal } from '../plan/expr-utils.js';
 import type { Aggregate, Exchange, Join, JoinType, LogicalPlan } from '../plan/logical-plan.js';
@@ -28,6 +31,14 @@ import { estimateRows, largestScanRows } from '../optimize/cardinality.js';
  */
 export const broadcastRowsMax = 200_000;
 
+/**
+ * Smallest estimated side (rows) of a join worth shuffling: below it, gathering both sides costs
+ * the coordinator little; above it, joining bucket by bucket on every node spreads the hash table
+ * and the probing. The same as broadcastRowsMax, so a join shuffles only when neither side is
+ * small enough to broadcast or to gather cheaply.
+ */
+export const shuffleRowsMin = 200_000;
+
 /** Joins whose output is the union of their outputs over parts of the probe (left) side. */
 const broadcastJoinTypes = new Set<JoinType>(['inner', 'left', 'semi', 'anti', 'mark', 'single']);
 
@@ -36,6 +47,8 @@ export interface DistributeOptions {
   readonly tables?: ReadonlyMap<string, TableSource>;
   /** Overrides broadcastRowsMax (tests). */
   readonly broadcastRowsMax?: number;
+  /** Overrides shuffleRowsMin (tests). */
+  readonly shuffleRowsMin?: number;
 }
 
 function exchange(fragment: LogicalPlan): Exchange {
@@ -64,7 +77,25 @@ function chooseJoinDistribution(plan: LogicalPlan, options: DistributeOptions): 
   if (broadcastJoinTypes.has(plan.joinType) && isLeafPipeline(left) && small) {
     return { ...plan, left, distribution: 'broadcast' } satisfies Join;
   }
-  return { ...plan, left, right: chooseJoinDistribution(plan.right, options), distribution: 'gather' } satisfies Join;
+  const right = chooseJoinDistribution(plan.right, options);
+  const shuffle = tables !== undefined && canShuffleJoin(plan, left, right) &&
+    Math.min(estimateRows(left, tables), estimateRows(right, tables)) >= (options.shuffleRowsMin ?? shuffleRowsMin);
+  return { ...plan, left, right, distribution: shuffle ? 'shuffle' : 'gather' } satisfies Join;
+}
+
+/**
+ * True when the join's result is the union of its results over buckets of equal keys: an
+ * equi-join (any type but null-aware, whose NULL rule needs the whole right side) of two leaf
+ * pipelines whose key pairs hash alike (same type; decimals of one scale).
+ */
+function canShuffleJoin(plan: Join, left: LogicalPlan, right: LogicalPlan): boolean {
+  if (plan.leftKeys.length === 0 || plan.nullAware || !isLeafPipeline(left) || !isLeafPipeline(right)) return false;
+  return plan.leftKeys.every((key, i) => sameType(key.type, plan.rightKeys[i].type) || (isNumberLike(key.type) && isNumberLike(plan.rightKeys[i].type)));
+}
+
+/** Integer and float types: hashed as float64 values, so mixed widths agree. */
+function isNumberLike(type: DataType): boolean {
+  return type.id === 'int16' || type.id === 'int32' || type.id === 'int64' || type.id === 'float64';
 }
 
 /** The type a partial sum of `type` has (the sum rules of expr.ts). */
@@ -177,10 +208,29 @@ function splitAbove(plan: LogicalPlan, input: LogicalPlan): LogicalPlan {
   }
 }
 
+/** True for a shuffle join with only row-local operators (Filter, Project) above it: one fragment per bucket. */
+function isShufflePipeline(plan: LogicalPlan): boolean {
+  if (plan.kind === 'join') return plan.distribution === 'shuffle';
+  if (plan.kind === 'filter' || plan.kind === 'project') return isShufflePipeline(plan.input);
+  return false;
+}
+
+/** A pipeline that runs as fragments: over one table's partitions, or over the buckets of a shuffle. */
+function isFragmentPipeline(plan: LogicalPlan): boolean {
+  return isLeafPipeline(plan) || isShufflePipeline(plan);
+}
+
+/** The pipeline with a shuffle join's inputs as exchanges of their leaf fragments (the map side). */
+function withShuffleInputs(plan: LogicalPlan): LogicalPlan {
+  if (plan.kind === 'join' && plan.distribution === 'shuffle') return withInputs(plan, [exchange(plan.left), exchange(plan.right)]);
+  if (plan.kind === 'filter' || plan.kind === 'project') return withInput(plan, withShuffleInputs(plan.input));
+  return plan;
+}
+
 function cut(plan: LogicalPlan): LogicalPlan {
-  if (isLeafPipeline(plan)) return exchange(plan);
+  if (isFragmentPipeline(plan)) return exchange(withShuffleInputs(plan));
   const inputs = planInputs(plan);
-  if (inputs.length === 1 && isLeafPipeline(inputs[0])) return splitAbove(plan, inputs[0]);
+  if (inputs.length === 1 && isFragmentPipeline(inputs[0])) return splitAbove(plan, withShuffleInputs(inputs[0]));
   if (inputs.length === 1) return withInput(plan, cut(inputs[0]));
   // A gathered join or a set operation: each input is distributed on its own.
   if (inputs.length === 2) return withInputs(plan, inputs.map(cut));

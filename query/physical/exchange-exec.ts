@@ -2,13 +2,18 @@
  * ExchangeExec: the coordinator's side of an exchange. Hands the fragment below it to the
  * context's FragmentExecutor (every live node runs it over its share of the partitions) and
  * streams out the union. Without an executor (a single embedded node) it runs the fragment here.
+ * A fragment over a shuffle join goes to the executor's shuffle (map both sides into buckets by
+ * key, then one reduce run per bucket); an executor that cannot shuffle gets the gather plan:
+ * the join runs here over its two exchanges.
  */
 import { StrataError, type Batch, type Schema } from '../../storage/index.js';
 import type { TableSource } from '../catalog.js';
-import type { FragmentExecutor } from '../distribute/fragment-executor.js';
-import type { Exchange } from '../plan/index.js';
+import type { FragmentExecutor, FragmentProgress, FragmentTask } from '../distribute/fragment-executor.js';
+import type { Exchange, LogicalPlan } from '../plan/index.js';
 import { pinBroadcastVersions, probeScan } from '../distribute/fragment-scans.js';
-import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
+import { reduceFragment, shuffleJoinOf, shuffleSides } from '../distribute/shuffle-plan.js';
+import { canShuffle, type ShuffleTask } from '../distribute/shuffle-task.js';
+import type { ExecutionContext, ExecutionMetrics, ExecutionPlan } from './execution-plan.js';
 
 /** Gathers a fragment's output from all nodes. */
 export class ExchangeExec implements ExecutionPlan {
@@ -24,24 +29,41 @@ export class ExchangeExec implements ExecutionPlan {
 
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
     const executor: FragmentExecutor | undefined = context.fragmentExecutor;
-    if (executor === undefined) {
+    const join = shuffleJoinOf(this.plan.fragment);
+    if (executor === undefined || (join !== null && !canShuffle(executor))) {
       yield* this.runHere(this.plan.fragment).execute(context);
       return;
     }
-    // The fragment is split over its probe scan's partitions; broadcast build sides read at the versions pinned here.
-    const scan = probeScan(this.plan.fragment);
+    const progress = progressOf(context.metrics);
+    if (join !== null && canShuffle(executor)) {
+      const [left, right] = shuffleSides(join);
+      const task: ShuffleTask = {
+        sides: [{ ...this.taskOf(left), keys: join.leftKeys }, { ...this.taskOf(right), keys: join.rightKeys }],
+        reduce: reduceFragment(this.plan.fragment),
+      };
+      yield* executor.shuffle(task, context.signal, progress);
+      return;
+    }
+    yield* executor.execute(this.taskOf(this.plan.fragment), context.signal, progress);
+  }
+
+  /** A leaf fragment's task: split over its probe scan's partitions; broadcast build sides read at the versions pinned here. */
+  private taskOf(fragment: LogicalPlan): FragmentTask {
+    const scan = probeScan(fragment);
     if (scan === null) throw new StrataError('internal', 'INTERNAL_ERROR', 'a fragment must stream one table\'s partitions, this one has no probe scan');
     const source = this.tables.get(scan.table.toLowerCase());
     if (source === undefined) throw new StrataError('plan', 'TABLE_NOT_FOUND', `table '${scan.table}' is not among the tables given to the executor`, { table: scan.table });
-    const fragment = pinBroadcastVersions(this.plan.fragment, this.tables);
-    const task = { fragment, table: scan.table.toLowerCase(), version: source.version, partitions: scan.partitions ?? source.partitions };
-    const metrics = context.metrics;
-    yield* executor.execute(task, context.signal, {
-      nodeUsed: (node) => {
-        metrics.nodes ??= [];
-        if (!metrics.nodes.includes(node)) metrics.nodes.push(node);
-      },
-      partitionDone: () => { metrics.partitionsScanned += 1; },
-    });
+    return { fragment: pinBroadcastVersions(fragment, this.tables), table: scan.table.toLowerCase(), version: source.version, partitions: scan.partitions ?? source.partitions };
   }
+}
+
+/** Reports where fragments ran into the query's metrics. */
+function progressOf(metrics: ExecutionMetrics): FragmentProgress {
+  return {
+    nodeUsed: (node) => {
+      metrics.nodes ??= [];
+      if (!metrics.nodes.includes(node)) metrics.nodes.push(node);
+    },
+    partitionDone: () => { metrics.partitionsScanned += 1; },
+  };
 }

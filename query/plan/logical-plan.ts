@@ -126,8 +126,12 @@ export interface Exchange {
  */
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'mark' | 'single';
 
-/** How a join's inputs meet on a cluster (DistributePlan decides; EXPLAIN shows it). */
-export type JoinDistribution = 'gather' | 'broadcast';
+/**
+ * How a join's inputs meet on a cluster (DistributePlan decides; EXPLAIN shows it): both gathered
+ * to the coordinator, the right side broadcast to every node, or both sides hash-partitioned by
+ * the join keys into buckets that nodes join one bucket at a time ('shuffle').
+ */
+export type JoinDistribution = 'gather' | 'broadcast' | 'shuffle';
 
 /**
  * Joins two inputs. The hash table is built over the right input and probed with the left.
@@ -148,7 +152,7 @@ export interface Join {
    * makes "no match" unknown (NOT IN drops the row, IN's mark is NULL) unless the right is empty.
    */
   readonly nullAware: boolean;
-  /** Set by DistributePlan: both inputs gathered to the coordinator, or the right side broadcast to every node. */
+  /** Set by DistributePlan: both inputs gathered to the coordinator, the right side broadcast to every node, or both shuffled by key. */
   readonly distribution?: JoinDistribution;
   readonly schema: Schema;
 }
