@@ -1,5 +1,7 @@
-/** Prints query results in the CLI's formats. */
-import { renderCsv, renderJson, renderTable, type ClientResult, type QueryResult } from '../service-manager/index.js';
+/** Prints query results in the CLI's formats, and the summary line of what a query read. */
+import {
+  querySummaryText, remoteSummaryText, renderCsv, renderJson, renderTable, type ClientResult, type QueryResult,
+} from '../service-manager/index.js';
 import { usageError } from './usage.js';
 
 /** Output formats of `strata sql`. */
@@ -12,6 +14,16 @@ export function parseOutputFormat(text: string | undefined): OutputFormat {
     throw usageError(`--format must be table, csv or json, not '${format}'`);
   }
   return format;
+}
+
+/**
+ * The summary line after a query (`12,345 rows in 0.21 s; partitions 3/40, batches 10/180 read`),
+ * with its newline; empty for other statements. The CLI writes it to stderr so the rows on stdout
+ * stay clean for pipes; the prompt shows it under a table.
+ */
+export function summaryOf(result: QueryResult | ClientResult): string {
+  const text = 'stats' in result ? querySummaryText(result) : remoteSummaryText(result.summary);
+  return text === null ? '' : `${text}\n`;
 }
 
 /** Renders a statement's result: rows for queries, a status line for commands. */

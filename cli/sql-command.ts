@@ -1,6 +1,6 @@
 /** `strata sql`: one statement, or the REPL when no statement is given. */
 import { Database, StrataClient } from '../service-manager/index.js';
-import { parseOutputFormat, renderRemoteResult, renderResult, type OutputFormat } from './output.js';
+import { parseOutputFormat, renderRemoteResult, renderResult, summaryOf, type OutputFormat } from './output.js';
 import { runRepl } from './repl.js';
 import { usageError } from './usage.js';
 
@@ -21,10 +21,11 @@ export async function sqlCommand(options: SqlCommandOptions): Promise<void> {
   const database = await Database.open(options.store!);
   try {
     if (options.statement === undefined) {
-      await runRepl(async (sql, currentFormat) => renderResult(await database.sql(sql), currentFormat), format);
+      await runRepl(async (sql, currentFormat) => withSummary(await database.sql(sql), currentFormat, renderResult), format);
     } else {
       const result = await database.sql(options.statement);
       process.stdout.write(renderResult(result, format));
+      process.stderr.write(summaryOf(result));
     }
   } finally {
     await database.close();
@@ -35,11 +36,18 @@ async function remoteSql(url: string, token: string | undefined, format: OutputF
   const client = await StrataClient.connect(url, { token });
   try {
     if (statement === undefined) {
-      await runRepl(async (sql, currentFormat) => renderRemoteResult(await client.query(sql), currentFormat), format);
+      await runRepl(async (sql, currentFormat) => withSummary(await client.query(sql), currentFormat, renderRemoteResult), format);
     } else {
-      process.stdout.write(renderRemoteResult(await client.query(statement), format));
+      const result = await client.query(statement);
+      process.stdout.write(renderRemoteResult(result, format));
+      process.stderr.write(summaryOf(result));
     }
   } finally {
     await client.close();
   }
+}
+
+/** At the prompt, a table is followed by the query's summary line (CSV and JSON stay bare for copying). */
+function withSummary<R extends Parameters<typeof summaryOf>[0]>(result: R, format: OutputFormat, render: (result: R, format: OutputFormat) => string): string {
+  return render(result, format) + (format === 'table' ? summaryOf(result) : '');
 }

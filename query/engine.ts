@@ -10,7 +10,7 @@ import {
 import type { QueryCatalog, TableSource } from './catalog.js';
 import type { LogicalPlan } from './plan/logical-plan.js';
 import { collectScans } from './plan/plan-utils.js';
-import { explainPlan } from './plan/explain.js';
+import { explainPlan, explainPlanAnalyzed, summaryLine } from './plan/explain.js';
 import { parseSql } from './sql/parse.js';
 import { bindStatement, describeSchema, tableNamesOf, type BoundStatement } from './sql/binder.js';
 import type { ViewDefinition } from './sql/bind-from.js';
@@ -18,9 +18,9 @@ import { catalogTableName } from './sql/table-keys.js';
 import { resolveAsOfReferences } from './resolve-as-of.js';
 import { deleteRows } from './delete-rows.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
-import { createPhysicalPlan, type ExecutionMetrics } from './physical/index.js';
+import { createPhysicalPlan, type ExecutionMetrics, type ScanCounts } from './physical/index.js';
 import { distributePlan, type DistributeOptions } from './distribute/distribute-plan.js';
-import type { FragmentExecutor, FragmentOutput, FragmentRequest } from './distribute/fragment-executor.js';
+import type { FragmentExecutor, FragmentOutput, FragmentRequest, FragmentScanCounts } from './distribute/fragment-executor.js';
 import { broadcastScans, withProbePartitions } from './distribute/fragment-scans.js';
 
 /** Default memory a query's operators may hold: 1 GiB. */
@@ -61,6 +61,9 @@ export interface QueryStats {
   readonly partitionsPruned: number;
   readonly rowsScanned: number;
   readonly bytesScanned: number;
+  /** Stored record batches read, and skipped unread because their zone maps rule out every row (batch-level pruning). */
+  readonly batchesRead: number;
+  readonly batchesSkipped: number;
   readonly elapsedMs: number;
   /** Nodes that ran fragments (empty when the query ran in this process only). */
   readonly nodes: readonly string[];
@@ -126,7 +129,7 @@ export class QueryEngine {
     }
     const joinBuilds = new Map<object, Promise<unknown>>();
     const byId = new Map(source.partitions.map((partition) => [partition.id, partition]));
-    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
+    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, batchesRead: 0, batchesSkipped: 0 };
     for (let index = 0; index < request.partitionIds.length; index++) {
       const partition = byId.get(request.partitionIds[index]);
       if (partition === undefined) {
@@ -134,11 +137,12 @@ export class QueryEngine {
           { partition: request.partitionIds[index] });
       }
       const fragment = withProbePartitions(request.fragment, [partition]);
+      const before = { ...metrics };
       for await (const batch of createPhysicalPlan(fragment, tables).execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, joinBuilds })) {
         throwIfCancelled(signal);
         yield { type: 'batch', partition: index, batch };
       }
-      yield { type: 'done', partition: index };
+      yield { type: 'done', partition: index, counts: countsSince(before, metrics) };
     }
   }
 
@@ -153,8 +157,9 @@ export class QueryEngine {
     const signal = options.signal;
     try {
       throwIfCancelled(signal);
-      const { bound, tables } = await this.prepare(sql);
+      const { bound, tables, analyze } = await this.prepare(sql);
       throwIfCancelled(signal);
+      if (analyze && bound.kind === 'explain') return await this.explainAnalyze(bound.plan, tables, signal, startedMs, options.onProgress);
       return await this.run(bound, tables, signal, startedMs, options.onProgress);
     } catch (error) {
       throw asQueryError(error, signal);
@@ -174,13 +179,14 @@ export class QueryEngine {
     }
   }
 
-  private async prepare(sql: string): Promise<{ bound: BoundStatement; tables: Map<string, TableSource> }> {
+  private async prepare(sql: string): Promise<{ bound: BoundStatement; tables: Map<string, TableSource>; analyze: boolean }> {
     const { source, statement } = parseSql(sql);
     const tables = new Map<string, TableSource>();
     const views = new Map<string, ViewDefinition>();
     await this.resolveNames(tableNamesOf(statement), tables, views);
     await resolveAsOfReferences(this.catalog, statement, source, views, tables);
-    return { bound: bindStatement(statement, { source, tables, views }), tables };
+    const analyze = statement.kind === 'explain' && statement.analyze === true;
+    return { bound: bindStatement(statement, { source, tables, views }), tables, analyze };
   }
 
   /** Pins each named table's snapshot; a name that is no table but a view is parsed and its own names resolved. */
@@ -255,10 +261,26 @@ export class QueryEngine {
     }
   }
 
+  /** EXPLAIN ANALYZE: runs the query, then returns its plan with what each scan read, and the run's totals. */
+  private async explainAnalyze(bound: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number,
+    onProgress?: (progress: QueryProgress) => void): Promise<QueryResult> {
+    const optimized = optimize(bound, { tables }, this.disabledRules);
+    const plan = this.placed(optimized.plan, tables);
+    const scans = new Map<object, ScanCounts>();
+    const { batches, metrics } = await this.runPlan(plan, tables, signal, onProgress, scans);
+    const stats = statsOf(plan, metrics, performance.now() - startedMs);
+    let rows = 0;
+    for (const batch of batches) rows += batch.length;
+    const lines = explainPlanAnalyzed(plan, (scan) => scans.get(scan) ?? null);
+    lines.push(`Optimizer rules applied: ${optimized.applied.length === 0 ? 'none' : optimized.applied.join(', ')}`);
+    lines.push(`Actual: ${summaryLine(rows, stats)}`);
+    return { command: 'EXPLAIN', schema: { fields: [{ name: 'plan', type: Types.string, nullable: false }] }, batches: [textBatch([lines])], rowsAffected: null, stats };
+  }
+
   private async runPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined,
-    onProgress?: (progress: QueryProgress) => void): Promise<PlanRun> {
+    onProgress?: (progress: QueryProgress) => void, scans?: Map<object, ScanCounts>): Promise<PlanRun> {
     const physical = createPhysicalPlan(plan, tables);
-    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0 };
+    const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, batchesRead: 0, batchesSkipped: 0, scans };
     const partitionsTotal = collectScans(plan).reduce((sum, scan) => sum + (scan.partitions?.length ?? scan.partitionsTotal), 0);
     onProgress?.({ partitionsTotal, partitionsDone: () => metrics.partitionsScanned });
     const batches: Batch[] = [];
@@ -295,8 +317,20 @@ function statsOf(plan: LogicalPlan | null, metrics: ExecutionMetrics | null, ela
     partitionsScanned: metrics?.partitionsScanned ?? 0,
     rowsScanned: metrics?.rowsScanned ?? 0,
     bytesScanned: metrics?.bytesScanned ?? 0,
+    batchesRead: metrics?.batchesRead ?? 0,
+    batchesSkipped: metrics?.batchesSkipped ?? 0,
     elapsedMs,
     nodes: metrics?.nodes ?? [],
+  };
+}
+
+/** What a fragment read for one partition: the metrics' growth since `before` (the coordinator adds it to the query's). */
+function countsSince(before: ExecutionMetrics, after: ExecutionMetrics): FragmentScanCounts {
+  return {
+    rowsScanned: after.rowsScanned - before.rowsScanned,
+    bytesScanned: after.bytesScanned - before.bytesScanned,
+    batchesRead: (after.batchesRead ?? 0) - (before.batchesRead ?? 0),
+    batchesSkipped: (after.batchesSkipped ?? 0) - (before.batchesSkipped ?? 0),
   };
 }
 

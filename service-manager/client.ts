@@ -19,6 +19,13 @@ export interface QuerySummary {
   readonly elapsedMs: number;
   readonly partitionsScanned: number;
   readonly partitionsPruned: number;
+  /** Partitions of the tables read, before pruning (absent from older nodes, as are the counts below). */
+  readonly partitionsTotal?: number;
+  /** Stored record batches read, and skipped unread because their zone maps rule out every row. */
+  readonly batchesRead?: number;
+  readonly batchesSkipped?: number;
+  readonly rowsScanned?: number;
+  readonly bytesScanned?: number;
   readonly nodes: string[];
 }
 

@@ -7,7 +7,7 @@
  * every RPC, and the workers stop.
  */
 import { StrataError, toStrataError, type Batch } from '../storage/index.js';
-import type { FragmentExecutor, FragmentProgress, FragmentTask, ScanPartition } from '../query/index.js';
+import type { FragmentExecutor, FragmentProgress, FragmentScanCounts, FragmentTask, ScanPartition } from '../query/index.js';
 import { BoundedChannel } from './bounded-channel.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { decodeBatches } from './arrow-ipc.js';
@@ -23,7 +23,7 @@ const assignmentRoundsMax = 8;
 /** A partition's output or its completion, as a fragment run produces them. */
 export type FragmentEvent =
   | { readonly type: 'batch'; readonly partition: number; readonly batch: Batch }
-  | { readonly type: 'done'; readonly partition: number };
+  | { readonly type: 'done'; readonly partition: number; readonly counts?: FragmentScanCounts };
 
 /** Runs a fragment over some partitions in this process, partition by partition. */
 export type LocalFragmentRunner = (task: FragmentTask, signal: AbortSignal) => AsyncIterable<FragmentEvent>;
@@ -79,7 +79,7 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
         const subset = indexes.map((i) => pending[i]);
         try {
           progress.nodeUsed(node);
-          await this.runOnNode(node, task, subset, signal, channel, (partition) => { completed.add(partition); progress.partitionDone(); });
+          await this.runOnNode(node, task, subset, signal, channel, (partition, counts) => { completed.add(partition); progress.partitionDone(counts); });
           if (node !== this.selfId) this.membershipOf().markSeen(node);
         } catch (error) {
           const strataError = toStrataError(error);
@@ -99,7 +99,7 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
   }
 
   private async runOnNode(node: string, task: FragmentTask, partitionIndexes: number[], signal: AbortSignal,
-    channel: BoundedChannel<Batch>, onDone: (partition: number) => void): Promise<void> {
+    channel: BoundedChannel<Batch>, onDone: (partition: number, counts?: FragmentScanCounts) => void): Promise<void> {
     const subsetTask: FragmentTask = { ...task, partitions: partitionIndexes.map((i) => task.partitions[i]) };
     const events = node === this.selfId ? this.runLocal(subsetTask, signal) : this.runRemote(node, subsetTask, signal);
     // A partition's batches are held until its 'done' arrives: if the node dies half-way through
@@ -115,7 +115,7 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
       }
       for (const batch of held.get(partition) ?? []) await channel.push(batch);
       held.delete(partition);
-      onDone(partition);
+      onDone(partition, event.counts);
     }
     if (held.size > 0) throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `node ${node} ended its stream with unfinished partitions`, { node });
   }
@@ -151,7 +151,7 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
         if (frame.kind === FrameKind.batch) {
           for (const batch of decodeBatches(frame.payload.subarray(4)).batches) yield { type: 'batch', partition: view.getUint32(0, true), batch };
         } else if (frame.kind === FrameKind.partitionDone) {
-          yield { type: 'done', partition: view.getUint32(0, true) };
+          yield { type: 'done', partition: view.getUint32(0, true), counts: doneCounts(frame.payload) };
         } else if (frame.kind === FrameKind.error) {
           const error = JSON.parse(new TextDecoder().decode(frame.payload)) as { kind: StrataError['kind']; code: string; message: string; details: Record<string, unknown> };
           throw new StrataError(error.kind, error.code, `node ${node}: ${error.message}`, { ...error.details, node });
@@ -165,5 +165,15 @@ export class ClusterFragmentExecutor implements FragmentExecutor {
       throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `the stream from node ${node} broke: ${(error as Error).message}`, { node });
     }
     if (!ended) throw new StrataError('io', 'RPC_STREAM_TRUNCATED', `the stream from node ${node} ended early`, { node });
+  }
+}
+
+/** The read counts a worker appends as JSON after the partition index of a PartitionDone frame (older workers send none). */
+function doneCounts(payload: Uint8Array): FragmentScanCounts | undefined {
+  if (payload.length <= 4) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(payload.subarray(4))) as FragmentScanCounts;
+  } catch {
+    return undefined;
   }
 }

@@ -7,7 +7,7 @@ export { startNode, type RunningNode } from './node.js';
 export { compactionJobDefault, runCompactionPass, startCompactionJob, type CompactionJob, type CompactionJobConfig, type CompactionPassEntry } from './compaction-job.js';
 export { ingestRemote, type RemoteIngestOptions } from './distributed-ingest-client.js';
 export type { DistributedIngestSummary, IngestNodeShare } from './distributed-ingest.js';
-export { cellText, cellValue, rowsOf, textRowsOf, renderCsv, renderJson, renderTable, type CellValue } from './result-format.js';
+export { cellText, cellValue, rowsOf, textRowsOf, renderCsv, renderJson, renderTable, querySummaryText, remoteSummaryText, type CellValue } from './result-format.js';
 export type { QueryResult, QueryStats } from '../query/index.js';
 export type { IngestOptions, IngestSummary } from '../ingest/index.js';
 export { StrataError, type ErrorKind, type Batch, type Vector, type Schema, type Field, type DataType } from '../storage/index.js';

@@ -1,11 +1,14 @@
 /**
  * Turns query results (typed column batches) into what people and programs read: JS values,
- * aligned text tables, CSV and JSON. Decimals keep their exact scale in text forms.
+ * aligned text tables, CSV and JSON, and the one-line summary of what a query read. Decimals
+ * keep their exact scale in text forms.
  */
 import {
   formatDate, formatDecimal, formatTimestamp, isNull,
   type Batch, type NumericVector, type Schema, type Vector,
 } from '../storage/index.js';
+import { summaryLine, type QueryResult } from '../query/index.js';
+import type { QuerySummary } from './client.js';
 
 /** A value as a program receives it: decimals as exact strings are in text forms only. */
 export type CellValue = number | string | boolean | bigint | null;
@@ -126,4 +129,26 @@ export function renderTable(schema: Schema, batches: readonly Batch[]): string {
   for (const row of rows) out.push(line(row.map((cell) => cell ?? 'NULL')));
   out.push(`(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`);
   return `${out.join('\n')}\n`;
+}
+
+
+/**
+ * What a query read, in one line (`12,345 rows in 0.21 s; partitions 3/40, batches 10/180 read`),
+ * or null for statements other than queries and queries that read no table (EXPLAIN ANALYZE
+ * ends with the same line itself).
+ */
+export function querySummaryText(result: QueryResult): string | null {
+  if (result.command !== 'SELECT' || result.stats.partitionsTotal === 0) return null;
+  let rows = 0;
+  for (const batch of result.batches) rows += batch.length;
+  return summaryLine(rows, result.stats);
+}
+
+/** The same line from the summary a node sends at the end of a query (older nodes send no batch counts). */
+export function remoteSummaryText(summary: QuerySummary): string | null {
+  if (summary.command !== 'SELECT' || summary.partitionsTotal === undefined || summary.partitionsTotal === 0) return null;
+  return summaryLine(summary.rows, {
+    elapsedMs: summary.elapsedMs, partitionsScanned: summary.partitionsScanned, partitionsTotal: summary.partitionsTotal,
+    batchesRead: summary.batchesRead ?? 0, batchesSkipped: summary.batchesSkipped ?? 0,
+  });
 }

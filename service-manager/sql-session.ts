@@ -192,7 +192,9 @@ export class SqlSession {
     await this.send({
       type: 'done', id, command: result.command, rows, rowsAffected: result.rowsAffected,
       elapsedMs: Math.round(performance.now() - startMs), partitionsScanned: stats.partitionsScanned,
-      partitionsPruned: stats.partitionsPruned, nodes: stats.nodes.length === 0 ? [this.nodeId] : stats.nodes,
+      partitionsPruned: stats.partitionsPruned, partitionsTotal: stats.partitionsTotal,
+      batchesRead: stats.batchesRead, batchesSkipped: stats.batchesSkipped, rowsScanned: stats.rowsScanned, bytesScanned: stats.bytesScanned,
+      nodes: stats.nodes.length === 0 ? [this.nodeId] : stats.nodes,
     });
   }
 

@@ -24,8 +24,16 @@ export interface FragmentTask {
 export interface FragmentProgress {
   /** A node took part. */
   nodeUsed(node: string): void;
-  /** A partition's output is complete. */
-  partitionDone(): void;
+  /** A partition's output is complete; `counts`: what the node read for it, when it reports that. */
+  partitionDone(counts?: FragmentScanCounts): void;
+}
+
+/** What a worker read for one partition of a fragment (all of the fragment's scans together). */
+export interface FragmentScanCounts {
+  readonly rowsScanned: number;
+  readonly bytesScanned: number;
+  readonly batchesRead: number;
+  readonly batchesSkipped: number;
 }
 
 /** Runs fragments; the output is the union of the fragment over all the task's partitions. */
@@ -44,4 +52,4 @@ export interface FragmentRequest {
 /** A worker's output, partition by partition: batches, then 'done' once the partition is complete. */
 export type FragmentOutput =
   | { readonly type: 'batch'; readonly partition: number; readonly batch: Batch }
-  | { readonly type: 'done'; readonly partition: number };
+  | { readonly type: 'done'; readonly partition: number; readonly counts?: FragmentScanCounts };

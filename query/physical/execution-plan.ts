@@ -13,6 +13,24 @@ export interface ExecutionMetrics {
   bytesScanned: number;
   /** Nodes that ran fragments of the query (distributed execution). */
   nodes?: string[];
+  /** Stored record batches read, and skipped unread because their zone maps rule out every row. */
+  batchesRead?: number;
+  batchesSkipped?: number;
+  /** Counts per scan, keyed by the logical Scan node, when present (EXPLAIN ANALYZE asks for them). */
+  scans?: Map<object, ScanCounts>;
+}
+
+/** What one scan of a query read, for EXPLAIN ANALYZE. */
+export interface ScanCounts {
+  partitionsRead: number;
+  batchesRead: number;
+  batchesSkipped: number;
+  /** Rows in the batches read, before the scan's filters. */
+  rowsRead: number;
+  /** Rows the scan passed on, after its filters (not known when other nodes ran the scan). */
+  rowsOut: number;
+  /** True when the counts came from other nodes (fragments of a distributed query). */
+  remote?: boolean;
 }
 
 /** What one execution of a plan runs with. */

@@ -71,7 +71,7 @@ function absorbFilters(plan: LogicalPlan, tables: ReadonlyMap<string, TableSourc
     return { input: inner.input, predicates: [...inner.predicates, ...conjuncts(plan.predicate)] };
   }
   if (plan.kind === 'scan' && plan.filters.length > 0) {
-    return { input: new ScanExec({ ...plan, filters: [] }, sourceOf(plan, tables), plan.filters), predicates: plan.filters.flatMap(conjuncts) };
+    return { input: new ScanExec({ ...plan, filters: [] }, sourceOf(plan, tables), plan.filters, plan), predicates: plan.filters.flatMap(conjuncts) };
   }
   return { input: createPhysicalPlan(plan, tables), predicates: [] };
 }

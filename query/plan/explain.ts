@@ -1,11 +1,12 @@
 /**
  * Text rendering of logical plans and expressions for EXPLAIN: one line per node, children
  * indented by two spaces; scans show the columns they read, the filters pushed into them and
- * how many partitions pruning left of the table's total.
+ * how many partitions pruning left of the table's total. EXPLAIN ANALYZE adds, per scan, what it
+ * actually read: partitions, record batches read and skipped from their zone maps, rows.
  */
 import { formatDate, formatDecimal, formatTimestamp, typeToSql } from '../../storage/index.js';
 import type { AggregateExpr, Call, Expr, FrameBound, IntervalValue, Literal, WindowExpr } from './expr.js';
-import type { Join, LogicalPlan, SortKey } from './logical-plan.js';
+import type { Join, LogicalPlan, Scan, SortKey } from './logical-plan.js';
 import { planInputs } from './plan-utils.js';
 
 const infixOperators: Readonly<Record<string, string>> = {
@@ -154,4 +155,52 @@ export function explainPlan(plan: LogicalPlan, indent = 0, lines: string[] = [])
   lines.push(`${'  '.repeat(indent)}${describeNode(plan)}`);
   for (const input of planInputs(plan)) explainPlan(input, indent + 1, lines);
   return lines;
+}
+
+/** What one scan actually read (the physical scan's counts; plan/ states the shape it needs). */
+export interface ScanActuals {
+  readonly partitionsRead: number;
+  readonly batchesRead: number;
+  readonly batchesSkipped: number;
+  readonly rowsRead: number;
+  readonly rowsOut: number;
+  /** Counted on other nodes, which report no rows out. */
+  readonly remote?: boolean;
+}
+
+/** The `actual:` suffix of a scan line in EXPLAIN ANALYZE. */
+export function formatScanActuals(scan: Scan, actuals: ScanActuals | null): string {
+  if (actuals === null) return ' actual: not run';
+  const batches = `batches read=${actuals.batchesRead} skipped=${actuals.batchesSkipped}`;
+  const rows = `rows read=${actuals.rowsRead}${actuals.remote === true ? '' : ` out=${actuals.rowsOut}`}`;
+  return ` actual: partitions read=${actuals.partitionsRead}/${scan.partitionsTotal}, ${batches}, ${rows}`;
+}
+
+/** The plan as indented lines for EXPLAIN ANALYZE: each scan line ends with what `actualsOf` says it read. */
+export function explainPlanAnalyzed(plan: LogicalPlan, actualsOf: (scan: Scan) => ScanActuals | null, indent = 0, lines: string[] = []): string[] {
+  const suffix = plan.kind === 'scan' ? formatScanActuals(plan, actualsOf(plan)) : '';
+  lines.push(`${'  '.repeat(indent)}${describeNode(plan)}${suffix}`);
+  for (const input of planInputs(plan)) explainPlanAnalyzed(input, actualsOf, indent + 1, lines);
+  return lines;
+}
+
+/** The counts a query summary line shows (QueryStats, or the summary a node sends). */
+export interface SummaryCounts {
+  readonly elapsedMs: number;
+  readonly partitionsScanned: number;
+  readonly partitionsTotal: number;
+  readonly batchesRead: number;
+  readonly batchesSkipped: number;
+}
+
+/**
+ * A query's summary in one line, as the CLI prints it and EXPLAIN ANALYZE ends with:
+ * `12,345 rows in 0.21 s; partitions 3/40, batches 10/180 read` (batches of the partitions read;
+ * those not read were skipped by their zone maps).
+ */
+export function summaryLine(rows: number, counts: SummaryCounts): string {
+  const count = (value: number) => value.toLocaleString('en-US');
+  const batchesTotal = counts.batchesRead + counts.batchesSkipped;
+  return `${count(rows)} row${rows === 1 ? '' : 's'} in ${(counts.elapsedMs / 1000).toFixed(2)} s; ` +
+    `partitions ${count(counts.partitionsScanned)}/${count(counts.partitionsTotal)}, batches ${count(counts.batchesRead)}/${count(batchesTotal)} read`;
 }
