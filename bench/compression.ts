@@ -2,20 +2,23 @@
  * Compression bench (a script, not a test): bytes strata stores for TPC-H SF1 lineitem and for
  * generated machine logs, beside DuckDB's Parquet-zstd written in the same run and the raw text,
  * plus load time against DuckDB's CSV load, and bytes and query times before and after
- * compaction to the archive tier. Prints a markdown report (and writes it to --out when given).
+ * compaction to the archive tier, each query beside DuckDB's time for it in the same run. Prints a
+ * markdown report, writes it into docs/benchmarks.md between the `bench:compression` markers
+ * (unless --no-doc) and to --out when given.
  *
  *   npm run build && node dist/bench/compression.js                  lineitem SF1 and 10 M log lines
- *   node dist/bench/compression.js --log-lines 1000000 --skip-lineitem
+ *   node dist/bench/compression.js --log-lines 1000000 --skip-lineitem --no-doc   (a quick look, docs untouched)
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Database } from '../service-manager/index.js';
 import { archiveZstdLevelDefault, compactTable, LocalStore, Table, type Snapshot } from '../storage/index.js';
+import { machine, median, writeBenchSection } from './bench-report.js';
 import { logTableColumns, writeLog } from './log-generator.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,7 +43,7 @@ interface Measured {
   readonly archiveBytes: number;
   readonly archiveMs: number;
   readonly columns: { name: string; bytes: number; archiveBytes: number; plainBytes: number; encoding: string }[];
-  readonly queries: { name: string; freshMs: number; archiveMs: number }[];
+  readonly queries: { name: string; freshMs: number; archiveMs: number; duckMs: number }[];
 }
 
 /** A query timed before and after compaction. */
@@ -72,34 +75,52 @@ function columnNames(columns: string): string[][] {
   return columns.split(/,(?![^()]*\))/).map((column) => column.trim().split(/\s+/));
 }
 
-/** DuckDB: CSV load time, then Parquet-zstd bytes in total and per column. `extra`: the file has a trailing empty column. */
-async function duckReference(connection: DuckDBConnection, table: string, columns: string, csv: string, csvOptions: string, work: string, extra = false):
-  Promise<{ loadMs: number; parquetBytes: number; parquetColumns: Map<string, number> }> {
+/** What DuckDB did with the same data in the same run. */
+interface DuckReference {
+  readonly loadMs: number;
+  readonly parquetBytes: number;
+  readonly parquetColumns: Map<string, number>;
+  /** Median ms of each query over DuckDB's own table, in the order given. */
+  readonly queryMs: number[];
+}
+
+/**
+ * DuckDB: CSV load time, the queries' times over its native table, then Parquet-zstd bytes in
+ * total and per column. `extra`: the file has a trailing empty column.
+ */
+async function duckReference(connection: DuckDBConnection, table: string, columns: string, csv: string, csvOptions: string, work: string,
+  queries: readonly Query[], extra = false): Promise<DuckReference> {
   await connection.run(`CREATE TABLE ${table} (${columns})`);
   const spec = columnNames(columns).map(([name, type]) => `'${name}': '${type}'`).join(', ') + (extra ? ", 'extra': 'VARCHAR'" : '');
   const select = extra ? '* EXCLUDE (extra)' : '*';
   const loadMs = await timeMs(() => connection.run(`INSERT INTO ${table} SELECT ${select} FROM read_csv('${csv}', ${csvOptions}, columns={${spec}})`));
+  const queryMs = await medianTimes(queries, (sql) => connection.runAndReadAll(sql));
   const parquet = join(work, `${table}.parquet`);
   await connection.run(`COPY ${table} TO '${parquet}' (FORMAT parquet, COMPRESSION zstd)`);
   const reader = await connection.runAndReadAll(`SELECT path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata('${parquet}') GROUP BY 1`);
   const parquetColumns = new Map(reader.getRows().map((row) => [String(row[0]), Number(row[1])]));
   await connection.run(`DROP TABLE ${table}`);
-  return { loadMs, parquetBytes: statSync(parquet).size, parquetColumns };
+  return { loadMs, parquetBytes: statSync(parquet).size, parquetColumns, queryMs };
 }
 
 /** Warm runs per query; the median is reported (these machines are noisy). */
 const runsPerQuery = 3;
 
-/** Median milliseconds of each query, after one warm-up run. */
-async function timeQueries(database: Database, queries: readonly Query[]): Promise<number[]> {
+/** Median milliseconds of each query run by `run`, after one warm-up run. */
+async function medianTimes(queries: readonly Query[], run: (sql: string) => Promise<unknown>): Promise<number[]> {
   const medians: number[] = [];
   for (const query of queries) {
-    await database.sql(query.sql);
+    await run(query.sql);
     const times: number[] = [];
-    for (let i = 0; i < runsPerQuery; i++) times.push(await timeMs(() => database.sql(query.sql)));
-    medians.push(times.sort((a, b) => a - b)[Math.floor(runsPerQuery / 2)]);
+    for (let i = 0; i < runsPerQuery; i++) times.push(await timeMs(() => run(query.sql)));
+    medians.push(median(times));
   }
   return medians;
+}
+
+/** Median milliseconds of each query through strata. */
+function timeQueries(database: Database, queries: readonly Query[]): Promise<number[]> {
+  return medianTimes(queries, (sql) => database.sql(sql));
 }
 
 function columnsOfSnapshot(snapshot: Snapshot, index: number): { bytes: number; plainBytes: number; encoding: string } {
@@ -112,7 +133,7 @@ function columnsOfSnapshot(snapshot: Snapshot, index: number): { bytes: number; 
 
 /** strata: load time, bytes, per-column bytes and encodings, query times; then compaction to the archive tier and the same again. */
 async function strataMeasure(work: string, table: string, columns: string, csv: string, ingestOptions: Record<string, unknown>, queries: readonly Query[]):
-  Promise<Pick<Measured, 'rows' | 'strataLoadMs' | 'strataBytes' | 'archiveBytes' | 'archiveMs' | 'columns' | 'queries'>> {
+  Promise<Pick<Measured, 'rows' | 'strataLoadMs' | 'strataBytes' | 'archiveBytes' | 'archiveMs' | 'columns'> & { queries: { name: string; freshMs: number; archiveMs: number }[] }> {
   const storeDirectory = join(work, `store-${table}`);
   const database = await Database.open(storeDirectory);
   await database.sql(`CREATE TABLE ${table} (${columns})`);
@@ -145,12 +166,12 @@ async function measureLineitem(connection: DuckDBConnection, source: string, wor
   process.stderr.write(`decompressing ${source}…\n`);
   execFileSync('zstd', ['-d', '-q', '--long=27', source, '-o', text]);
   // The .tbl lines end with a '|', which DuckDB reads as one more, empty column.
-  const duck = await duckReference(connection, 'lineitem', lineitemColumns, text, "delim='|', header=false", work, true);
+  const duck = await duckReference(connection, 'lineitem', lineitemColumns, text, "delim='|', header=false", work, lineitemQueries, true);
   process.stderr.write('loading lineitem into strata…\n');
   const strata = await strataMeasure(work, 'lineitem', lineitemColumns, text, { delimiter: '|', header: false }, lineitemQueries);
   const textBytes = statSync(text).size;
   rmSync(text);
-  return { name: 'TPC-H SF1 lineitem', textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...strata };
+  return { name: 'TPC-H SF1 lineitem', textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...withDuckTimes(strata, duck) };
 }
 
 async function measureLogs(connection: DuckDBConnection, lines: number, seed: number, work: string): Promise<Measured> {
@@ -162,33 +183,49 @@ async function measureLogs(connection: DuckDBConnection, lines: number, seed: nu
   } finally {
     closeSync(fd);
   }
-  const duck = await duckReference(connection, 'logs', logTableColumns, csv, "delim=',', header=true, quote='\"'", work);
+  const duck = await duckReference(connection, 'logs', logTableColumns, csv, "delim=',', header=true, quote='\"'", work, logQueries);
   process.stderr.write('loading logs into strata…\n');
   const strata = await strataMeasure(work, 'logs', logTableColumns, csv, { delimiter: ',', header: true }, logQueries);
   const textBytes = statSync(csv).size;
   rmSync(csv);
-  return { name: `${lines.toLocaleString('en-US')} generated access-log lines (seed ${seed})`, textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...strata };
+  return { name: `${lines.toLocaleString('en-US')} generated access-log lines (seed ${seed})`, textBytes, parquetBytes: duck.parquetBytes, parquetColumns: duck.parquetColumns, duckLoadMs: duck.loadMs, ...withDuckTimes(strata, duck) };
+}
+
+/** strata's measures with DuckDB's time for each query set beside strata's. */
+function withDuckTimes<T extends { queries: { name: string; freshMs: number; archiveMs: number }[] }>(strata: T, duck: DuckReference): T & { queries: Measured['queries'] } {
+  return { ...strata, queries: strata.queries.map((query, i) => ({ ...query, duckMs: duck.queryMs[i] })) };
 }
 
 function bytes(value: number): string {
   return value.toLocaleString('en-US');
 }
 
-function report(results: readonly Measured[]): string {
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const lines = [`## Compression`, '', `Run ${new Date().toISOString().slice(0, 10)} on ${cpu}, ${cpus().length} vCPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};`,
-    `DuckDB with 2 threads, strata single-threaded. Fresh = as loaded (zstd 3); archive = after compactTable (zstd ${archiveZstdLevelDefault}).`, ''];
-  for (const result of results) {
-    lines.push(`### ${result.name}`, '', '| measure | strata | reference | ratio |', '| --- | ---: | ---: | ---: |',
-      `| bytes, fresh vs DuckDB Parquet-zstd | ${bytes(result.strataBytes)} | ${bytes(result.parquetBytes)} | ${(result.strataBytes / result.parquetBytes).toFixed(3)} |`,
-      `| bytes, archive vs DuckDB Parquet-zstd | ${bytes(result.archiveBytes)} | ${bytes(result.parquetBytes)} | ${(result.archiveBytes / result.parquetBytes).toFixed(3)} |`,
-      `| raw text / strata bytes (fresh, archive) | ${(result.textBytes / result.strataBytes).toFixed(1)}x, ${(result.textBytes / result.archiveBytes).toFixed(1)}x | ${bytes(result.textBytes)} bytes of text | |`,
-      `| load ${bytes(result.rows)} rows, s, vs DuckDB CSV load | ${(result.strataLoadMs / 1000).toFixed(1)} | ${(result.duckLoadMs / 1000).toFixed(1)} | ${(result.strataLoadMs / result.duckLoadMs).toFixed(2)} |`,
-      `| compaction to the archive tier, s | ${(result.archiveMs / 1000).toFixed(1)} | | |`,
-      ...result.queries.map((query) => `| ${query.name}, ms (median of ${runsPerQuery}), fresh → archive | ${query.freshMs.toFixed(0)} → ${query.archiveMs.toFixed(0)} | | ${(query.archiveMs / query.freshMs).toFixed(2)} |`), '',
-      '| column | encoding (fresh) | strata fresh | strata archive | plain Arrow, uncompressed | Parquet-zstd |', '| --- | --- | ---: | ---: | ---: | ---: |',
-      ...result.columns.map((column) => `| ${column.name} | ${column.encoding} | ${bytes(column.bytes)} | ${bytes(column.archiveBytes)} | ${bytes(column.plainBytes)} | ${bytes(result.parquetColumns.get(column.name) ?? 0)} |`), '');
-  }
+function ratio(value: number, reference: number): string {
+  return (value / reference).toFixed(2);
+}
+
+/** One data set's tables: bytes and load beside the references, queries beside DuckDB, bytes per column. */
+function dataSetReport(result: Measured): string[] {
+  return [`### ${result.name}`, '', '| measure | strata | reference | ratio |', '| --- | ---: | ---: | ---: |',
+    `| bytes, fresh vs DuckDB Parquet-zstd | ${bytes(result.strataBytes)} | ${bytes(result.parquetBytes)} | ${(result.strataBytes / result.parquetBytes).toFixed(3)} |`,
+    `| bytes, after compaction vs DuckDB Parquet-zstd | ${bytes(result.archiveBytes)} | ${bytes(result.parquetBytes)} | ${(result.archiveBytes / result.parquetBytes).toFixed(3)} |`,
+    `| raw text / strata bytes (fresh, after compaction) | ${(result.textBytes / result.strataBytes).toFixed(1)}x, ${(result.textBytes / result.archiveBytes).toFixed(1)}x | ${bytes(result.textBytes)} bytes of text | |`,
+    `| load ${bytes(result.rows)} rows, s, vs DuckDB CSV load | ${(result.strataLoadMs / 1000).toFixed(1)} | ${(result.duckLoadMs / 1000).toFixed(1)} | ${ratio(result.strataLoadMs, result.duckLoadMs)} |`,
+    `| compaction to the archive tier, s | ${(result.archiveMs / 1000).toFixed(1)} | | |`, '',
+    `Queries, ms (median of ${runsPerQuery} warm runs); DuckDB over its own native table loaded from the same text; ratio = strata / DuckDB.`, '',
+    '| query | strata fresh | strata after compaction | DuckDB | fresh / DuckDB | after compaction / DuckDB |', '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...result.queries.map((query) => `| ${query.name} | ${query.freshMs.toFixed(1)} | ${query.archiveMs.toFixed(1)} | ${query.duckMs.toFixed(1)} | ${ratio(query.freshMs, query.duckMs)} | ${ratio(query.archiveMs, query.duckMs)} |`), '',
+    '| column | encoding (fresh) | strata fresh | strata after compaction | plain Arrow, uncompressed | Parquet-zstd |', '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...result.columns.map((column) => `| ${column.name} | ${column.encoding} | ${bytes(column.bytes)} | ${bytes(column.archiveBytes)} | ${bytes(column.plainBytes)} | ${bytes(result.parquetColumns.get(column.name) ?? 0)} |`), ''];
+}
+
+/** The markdown of the bench:compression section of docs/benchmarks.md. */
+function report(results: readonly Measured[], command: string): string {
+  const lines = ['## Compression: bytes, load and queries before and after compaction (issue 7)', '',
+    `Run ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`${command}\` (DuckDB in the same process`,
+    'with 2 threads, strata single-threaded; the machine is shared with other jobs, so times are noisy). Fresh = as loaded;',
+    `after compaction = the archive tier (\`compactTable\`, as \`strata compact\`: per-column encodings at zstd ${archiveZstdLevelDefault}).`, ''];
+  for (const result of results) lines.push(...dataSetReport(result));
   return lines.join('\n');
 }
 
@@ -196,6 +233,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     lineitem: { type: 'string', default: lineitemDefault }, 'log-lines': { type: 'string', default: '10000000' }, seed: { type: 'string', default: '1' },
     'skip-lineitem': { type: 'boolean', default: false }, 'skip-logs': { type: 'boolean', default: false }, out: { type: 'string' },
+    'no-doc': { type: 'boolean', default: false },
   } });
   const work = mkdtempSync(join(tmpdir(), 'strata-compression-'));
   const duck = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -211,9 +249,10 @@ async function main(): Promise<void> {
     connection.closeSync();
     rmSync(work, { recursive: true, force: true });
   }
-  const text = report(results);
+  const text = report(results, `node dist/bench/compression.js ${process.argv.slice(2).join(' ')}`.trim());
   process.stdout.write(`${text}\n`);
   if (values.out !== undefined) writeFileSync(values.out, `${text}\n`);
+  if (!values['no-doc']) writeBenchSection('compression', text);
 }
 
 main().catch((error: unknown) => {
