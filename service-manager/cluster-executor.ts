@@ -7,13 +7,14 @@
  * every RPC, and the workers stop.
  */
 import { StrataError, toStrataError, type Batch } from '../storage/index.js';
-import type { FragmentExecutor, FragmentProgress, FragmentScanCounts, FragmentTask, ScanPartition } from '../query/index.js';
+import type { FragmentProgress, FragmentScanCounts, FragmentTask, ScanPartition, ShuffleExecutor, ShuffleTask } from '../query/index.js';
 import { BoundedChannel } from './bounded-channel.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { decodeBatches } from './arrow-ipc.js';
 import { FrameKind, readFrames } from './fragment-frames.js';
 import { assignPartitions, hostOfUrl, type PartitionLocality } from './partition-placement.js';
 import { planToJson } from './plan-json.js';
+import type { ShuffleCoordinator } from './shuffle-coordinator.js';
 
 /** Batches in flight between the workers and the merge: bounds coordinator memory. */
 const channelBatchesMax = 32;
@@ -36,15 +37,22 @@ function isNodeFailure(error: StrataError): boolean {
   return error.kind === 'io' || error.code === 'NODE_DORMANT' || error.code === 'RPC_STREAM_TRUNCATED';
 }
 
-/** The cluster's FragmentExecutor. */
-export class ClusterFragmentExecutor implements FragmentExecutor {
+/** The cluster's FragmentExecutor; shuffle joins go to the ShuffleCoordinator. */
+export class ClusterFragmentExecutor implements ShuffleExecutor {
   constructor(
     private readonly membershipOf: () => ClusterMembership,
     private readonly selfId: string,
     private readonly token: string | null,
     private readonly runLocal: LocalFragmentRunner,
     private readonly locate?: LocalityLookup,
+    private readonly shuffles?: () => ShuffleCoordinator,
   ) {}
+
+  /** Runs a shuffle join over the live nodes (shuffle-coordinator.ts). */
+  shuffle(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
+    if (this.shuffles === undefined) throw new StrataError('internal', 'INTERNAL_ERROR', 'this executor was built without a shuffle coordinator');
+    return this.shuffles().run(task, signal, progress);
+  }
 
   async *execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
     const controller = new AbortController();

@@ -12,6 +12,9 @@ import type { NodeConfig } from './node-config.js';
 import { PartitionLocator } from './partition-locality.js';
 import { newNodeCounters, type NodeCounters } from './node-counters.js';
 import { startServer, type RunningServer } from './server.js';
+import { ShuffleCoordinator } from './shuffle-coordinator.js';
+import { ShuffleStore } from './shuffle-store.js';
+import { ShuffleWorker } from './shuffle-worker.js';
 
 /** Writes one structured log line to stdout. */
 export function logLine(entry: Record<string, unknown>): void {
@@ -35,13 +38,16 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   let database: Database | null = null;
   let membership: ClusterMembership | null = null;
   let locator: PartitionLocator | null = null;
+  // Shuffle joins: this node's buckets and work (for its own queries and its peers'), and the coordinator of its own.
+  const shuffleWorker = new ShuffleWorker(config.id, config.token, new ShuffleStore(), () => database!, config.limits.queryMemoryBytesMax);
+  const shuffles = new ShuffleCoordinator(() => membership!, config.id, config.token, shuffleWorker);
   const executor = new ClusterFragmentExecutor(() => membership!, config.id, config.token,
     (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal),
-    async (table, partitions, signal) => locator?.locate(table, partitions, signal) ?? new Map());
+    async (table, partitions, signal) => locator?.locate(table, partitions, signal) ?? new Map(), () => shuffles);
   database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor });
   locator = PartitionLocator.forStore(database.store);
   membership = new ClusterMembership(database.store, config.id, config.token);
-  const server = await startServer(config, database, { membership, counters }, log);
+  const server = await startServer(config, database, { membership, counters, shuffles: shuffleWorker }, log);
   // Peers reach the node, and placement finds its host, by the advertised host when there is one.
   const urlHost = config.advertiseHost ?? config.host;
   const url = `http://${urlHost.includes(':') && !urlHost.startsWith('[') ? `[${urlHost}]` : urlHost}:${server.port}`;

@@ -20,11 +20,15 @@ import { encodeBatchFrame, encodeFrame, encodeJsonFrame, FrameKind } from './fra
 import { planFromJson } from './plan-json.js';
 import { prometheusText, type NodeCounters } from './node-counters.js';
 import { registerIngestRoutes } from './distributed-ingest-routes.js';
+import { registerShuffleRoutes } from './shuffle-routes.js';
+import type { ShuffleWorker } from './shuffle-worker.js';
 
 /** What the server needs of the node beyond its database. */
 export interface NodeServices {
   readonly membership: ClusterMembership;
   readonly counters: NodeCounters;
+  /** This node's shuffle-join work; without it the node answers no shuffle RPCs. */
+  readonly shuffles?: ShuffleWorker;
 }
 
 /** Largest fragment request: a plan is a few KiB; partition lists of huge tables stay well below. */
@@ -132,6 +136,7 @@ export async function startServer(config: NodeConfig, database: Database, servic
 
   registerClusterRoutes(app, config, database, services, log);
   registerIngestRoutes(app, { config, store: database.store, membership: services.membership, log, sendError });
+  if (services.shuffles !== undefined) registerShuffleRoutes(app, { nodeId: config.id, membership: services.membership, worker: services.shuffles, sendError });
 
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: number }).statusCode;

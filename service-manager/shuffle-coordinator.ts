@@ -1,0 +1,159 @@
+/**
+ * The coordinator's side of a shuffle join. A round maps both sides on the live nodes (each side's
+ * partitions placed as for fragments; every node keeps its buckets), then reduces: bucket b runs
+ * on one node, which fetches bucket b of both sides from every node and joins it. A bucket's
+ * output is released only once its reduce completed. When a node fails (map or reduce, or a
+ * reducer cannot fetch from it), the round stops and a new one maps again on the nodes left and
+ * reduces the buckets not yet released; the bucket count stays fixed, so bucket contents do not
+ * change between rounds. Every round's buckets are dropped on every node when it ends.
+ */
+import { randomUUID } from 'node:crypto';
+import { StrataError, toStrataError, type Batch } from '../storage/index.js';
+import { shuffleBucketsMax, type FragmentProgress, type ShuffleTask } from '../query/index.js';
+import { BoundedChannel } from './bounded-channel.js';
+import type { ClusterMembership } from './cluster-membership.js';
+import { decodeBatches } from './arrow-ipc.js';
+import { FrameKind } from './fragment-frames.js';
+import { assignPartitions, hostOfUrl } from './partition-placement.js';
+import { planToJson } from './plan-json.js';
+import { dropShuffleOn, frameIndex, shuffleCall, type ShufflePeer } from './shuffle-rpc.js';
+import type { ShuffleMapOrder, ShuffleReduceOrder, ShuffleWorker } from './shuffle-worker.js';
+
+/** Buckets per live node: more than one, so the buckets of a lost node spread over the others. */
+const bucketsPerNode = 2;
+/** Batches in flight between the reducers and the merge: bounds coordinator memory. */
+const channelBatchesMax = 32;
+/** Rounds before a query gives up: each round loses at least one node. */
+const shuffleRoundsMax = 8;
+
+function isNodeFailure(error: StrataError): boolean {
+  return error.kind === 'io' || error.code === 'NODE_DORMANT' || error.code === 'RPC_STREAM_TRUNCATED';
+}
+
+/** Runs every job; the first failure aborts the others, which are awaited before it is thrown. */
+async function allOrAbort(jobs: ((signal: AbortSignal) => Promise<void>)[], parent: AbortSignal): Promise<void> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  let first: unknown = null;
+  await Promise.all(jobs.map((job) => job(controller.signal).catch((error: unknown) => {
+    if (first === null) first = error;
+    controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'a shuffle round failed'));
+  })));
+  parent.removeEventListener('abort', onAbort);
+  if (first !== null) throw first;
+}
+
+/** Runs shuffle joins over the cluster. */
+export class ShuffleCoordinator {
+  constructor(
+    private readonly membershipOf: () => ClusterMembership,
+    private readonly selfId: string,
+    private readonly token: string | null,
+    private readonly worker: ShuffleWorker,
+  ) {}
+
+  /** The union of the reduce fragment's output over all buckets. */
+  async *run(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const channel = new BoundedChannel<Batch>(channelBatchesMax);
+    const run = this.runRounds(task, controller.signal, progress, channel).then(() => channel.close(), (error: unknown) => channel.close(error));
+    try {
+      yield* channel.drain();
+    } finally {
+      controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the query ended'));
+      signal?.removeEventListener('abort', onAbort);
+      await run.catch(() => undefined);
+    }
+  }
+
+  private liveNodes(failed: ReadonlySet<string>): ShufflePeer[] {
+    return this.membershipOf().workers().filter((member) => !failed.has(member.id)).map((member) => ({ id: member.id, url: member.url }));
+  }
+
+  private async runRounds(task: ShuffleTask, signal: AbortSignal, progress: FragmentProgress, channel: BoundedChannel<Batch>): Promise<void> {
+    const failed = new Set<string>();
+    const buckets = Math.min(shuffleBucketsMax, Math.max(1, this.liveNodes(failed).length * bucketsPerNode));
+    const pending = new Set(Array.from({ length: buckets }, (_, bucket) => bucket));
+    const base = randomUUID();
+    for (let round = 0; pending.size > 0; round++) {
+      if (round >= shuffleRoundsMax) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', `nodes kept failing: gave up a shuffle join after ${shuffleRoundsMax} rounds`);
+      const nodes = this.liveNodes(failed);
+      if (nodes.length === 0) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', 'no live node is left to run the query; check `strata cluster list`');
+      const shuffleId = `${base}.${round}`;
+      try {
+        await this.map(shuffleId, nodes, task, buckets, signal, progress);
+        await this.reduce(shuffleId, nodes, task, pending, signal, channel);
+      } catch (error) {
+        const strataError = toStrataError(error);
+        const node = strataError.details.node;
+        if (signal.aborted || !isNodeFailure(strataError) || typeof node !== 'string' || node === this.selfId) throw strataError;
+        failed.add(node);
+        this.membershipOf().markFailed(node);
+      } finally {
+        this.drop(shuffleId, nodes);
+      }
+    }
+  }
+
+  /** Both sides into buckets on every node. */
+  private async map(shuffleId: string, nodes: readonly ShufflePeer[], task: ShuffleTask, buckets: number, signal: AbortSignal, progress: FragmentProgress): Promise<void> {
+    const jobs: ((signal: AbortSignal) => Promise<void>)[] = [];
+    task.sides.forEach((side, sideIndex) => {
+      const assignment = assignPartitions(side.partitions, nodes.map((node) => ({ id: node.id, host: hostOfUrl(node.url) })));
+      for (const node of nodes) {
+        const indexes = assignment.get(node.id) ?? [];
+        if (indexes.length === 0) continue;
+        const order: ShuffleMapOrder = {
+          shuffleId, side: sideIndex, fragment: side.fragment, table: side.table, version: side.version,
+          partitionIds: indexes.map((i) => side.partitions[i].id), keys: side.keys, buckets,
+        };
+        jobs.push(async (jobSignal) => {
+          progress.nodeUsed(node.id);
+          if (node.id === this.selfId) {
+            for await (const _ of this.worker.map(order, jobSignal)) progress.partitionDone();
+            return;
+          }
+          for await (const frame of shuffleCall(node, '/internal/v1/shuffle/map', planToJson(order), this.token, jobSignal)) {
+            if (frame.kind === FrameKind.partitionDone) progress.partitionDone();
+          }
+          this.membershipOf().markSeen(node.id);
+        });
+      }
+    });
+    await allOrAbort(jobs, signal);
+  }
+
+  /** The pending buckets, spread over the nodes; each bucket's output released once complete. */
+  private async reduce(shuffleId: string, nodes: readonly ShufflePeer[], task: ShuffleTask, pending: Set<number>, signal: AbortSignal,
+    channel: BoundedChannel<Batch>): Promise<void> {
+    const order = [...pending].sort((a, b) => a - b);
+    const jobs = nodes.map((node, n) => async (jobSignal: AbortSignal) => {
+      for (let i = n; i < order.length; i += nodes.length) {
+        const bucket = order[i];
+        const reduceOrder: ShuffleReduceOrder = { shuffleId, bucket, fragment: task.reduce, producers: nodes };
+        const held: Batch[] = [];
+        if (node.id === this.selfId) {
+          for await (const batch of this.worker.reduce(reduceOrder, jobSignal)) held.push(batch);
+        } else {
+          for await (const frame of shuffleCall(node, '/internal/v1/shuffle/reduce', planToJson(reduceOrder), this.token, jobSignal)) {
+            if (frame.kind === FrameKind.batch && frameIndex(frame) === bucket) held.push(...decodeBatches(frame.payload.subarray(4)).batches);
+          }
+        }
+        for (const batch of held) await channel.push(batch);
+        pending.delete(bucket);
+      }
+    });
+    await allOrAbort(jobs, signal);
+  }
+
+  /** Frees a round's buckets everywhere (not awaited: it only frees memory). */
+  private drop(shuffleId: string, nodes: readonly ShufflePeer[]): void {
+    for (const node of nodes) {
+      if (node.id === this.selfId) this.worker.store.drop(shuffleId);
+      else void dropShuffleOn(node, shuffleId, this.token);
+    }
+  }
+}

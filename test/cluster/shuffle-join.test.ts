@@ -1,0 +1,91 @@
+/**
+ * Shuffle joins on 3 real service-manager processes: a join of two big inputs (lineitem with
+ * itself, 600k rows a side at sf0.1, past the default broadcast and shuffle thresholds) plans as
+ * distribution=shuffle, answers like DuckDB, and every node both maps and reduces; a node
+ * SIGKILLed while shuffle queries run costs a re-run round, not the answers.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { StrataClient } from '../../service-manager/index.js';
+import { runCliOk } from '../support/cli.js';
+import { diffRows } from '../support/compare-results.js';
+import { DuckDbOracle } from '../support/duckdb-oracle.js';
+import { startNodeProcess, waitFor, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
+import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
+
+/** Several partitions a side for every node. */
+const partitionRows = '50000';
+
+const selfJoin = 'SELECT a.l_returnflag, count(*), sum(b.l_quantity), count(DISTINCT b.l_shipmode) FROM lineitem a JOIN lineitem b ' +
+  'ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber + 1 WHERE a.l_shipmode <> \'AIR\' GROUP BY a.l_returnflag';
+const leftJoin = 'SELECT count(*), count(b.l_orderkey), sum(a.l_extendedprice) FROM lineitem a LEFT JOIN lineitem b ' +
+  'ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber - 2 AND b.l_shipinstruct = \'NONE\'';
+
+interface ShuffleStats {
+  readonly counters: { mapPartitions: number; reduceBuckets: number; bucketsServed: number; shufflesExpired: number };
+  readonly bytesHeld: number;
+}
+
+async function shuffleStats(node: NodeProcess): Promise<ShuffleStats> {
+  return await (await fetch(`${node.httpUrl}/internal/v1/shuffle/stats`)).json() as ShuffleStats;
+}
+
+describe('shuffle joins on a cluster of service managers', function () {
+  this.timeout(600_000);
+  const temp = makeTempDirectory();
+  const store = join(temp.path, 'store');
+  const nodes: NodeProcess[] = [];
+  let oracle: DuckDbOracle;
+  let client: StrataClient;
+
+  before(async () => {
+    await runCliOk(['sql', '--store', store, tpchCreateTable('lineitem')]);
+    await runCliOk(['ingest', '--store', store, '--table', 'lineitem', '--partition-rows', partitionRows, join(tpchDirectory, 'sf0.1', 'lineitem.tbl.zst')], { timeoutMs: 300_000 });
+    for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
+    await waitForLiveMembers(nodes[0], 3);
+    oracle = await DuckDbOracle.open();
+    await oracle.loadTpch(tpchDirectory, 'sf0.1', ['lineitem']);
+    client = await StrataClient.connect(nodes[0].wsUrl);
+  });
+
+  after(async () => {
+    await client?.close();
+    for (const node of nodes) await node.kill();
+    oracle?.close();
+    temp.remove();
+  });
+
+  async function check(sql: string): Promise<void> {
+    const expected = await oracle.query(sql);
+    const result = await client.query(sql);
+    const actual = result.rows.map((row) => row.map((value) => (value === null ? null : String(value))));
+    const difference = diffRows(actual, expected.rows, expected.types.map((type) => /DOUBLE|FLOAT|REAL/.test(type)), false);
+    assert.equal(difference, null, `${difference}\n${sql}`);
+  }
+
+  it('plans a shuffle, answers like DuckDB, and every node maps and reduces', async () => {
+    const explain = (await client.query(`EXPLAIN ${selfJoin}`)).rows.map((row) => String(row[0])).join('\n');
+    assert.match(explain, /HashJoin: inner keys=\[[^\]]+\][^\n]* distribution=shuffle/, explain);
+    const before = await Promise.all(nodes.map(shuffleStats));
+    await check(selfJoin);
+    await check(leftJoin);
+    const after = await Promise.all(nodes.map(shuffleStats));
+    after.forEach((stats, i) => {
+      assert.ok(stats.counters.mapPartitions > before[i].counters.mapPartitions, `n${i + 1} mapped nothing`);
+      assert.ok(stats.counters.reduceBuckets > before[i].counters.reduceBuckets, `n${i + 1} reduced nothing`);
+    });
+    // Every shuffle's buckets were dropped when its query ended.
+    await waitFor(async () => (await Promise.all(nodes.map(shuffleStats))).every((stats) => stats.bytesHeld === 0), 'buckets to be dropped');
+  });
+
+  it('answers correctly when a node is SIGKILLed during shuffle queries', async () => {
+    const before = await shuffleStats(nodes[2]);
+    const inFlight = Array.from({ length: 3 }, () => check(selfJoin));
+    // Kill n3 once it took part in a shuffle (mapping), so the round in flight loses it.
+    await waitFor(async () => (await shuffleStats(nodes[2])).counters.mapPartitions > before.counters.mapPartitions, 'n3 to map', 60_000, 20);
+    await nodes[2].kill();
+    await Promise.all(inFlight);
+    await check(leftJoin);
+  });
+});
