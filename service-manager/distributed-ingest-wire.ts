@@ -34,6 +34,8 @@ export interface IngestPartResult {
   readonly partitions: PartitionMeta[];
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Records dropped because the table (at the pinned snapshot) or an earlier part of this run held their key. */
+  readonly rowsDuplicate?: number;
   readonly bytesIn: number;
   readonly bytesStored: number;
   readonly rejectSamples: { code: string; message: string }[];

@@ -5,7 +5,9 @@
  * lets each node parse its parts and write partitions without committing. Once every part is
  * done it makes ONE commit with all partitions and the files' content hashes. A node that dies
  * or stops answering has its parts re-run on the others; any other failure (a bad record under
- * onError 'abort', a cancel) stops every node and commits nothing.
+ * onError 'abort', a cancel) stops every node and commits nothing. On a table with a record key,
+ * workers drop records the table already holds and the coordinator drops records that two parts
+ * of the load share (distributed-ingest-dedup.ts) before the commit.
  */
 import { createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { checkFilesUnchanged, planParts, type IngestProgress, type IngestSummary
 import type { ClusterMembership } from './cluster-membership.js';
 import type { IngestPathPolicy } from './distributed-ingest-paths.js';
 import { runIngestPart, type IngestWorkerContext } from './distributed-ingest-worker.js';
+import { dropCrossPartDuplicates } from './distributed-ingest-dedup.js';
 import {
   errorFromJson, keepAliveIntervalMs, readEvents,
   type IngestPartRequest, type IngestPartResult, type IngestRequest, type WireIngestOptions,
@@ -79,7 +82,7 @@ async function runLoad(context: IngestCoordinatorContext, table: Table, given: s
   const scheduler = new PartScheduler(context, snapshot, plan, options, signal, onProgress);
   let runs: PartRun[];
   try {
-    runs = await scheduler.run();
+    runs = await withoutCrossPartDuplicates(table, snapshot, await scheduler.run(), signal);
   } finally {
     await scheduler.settle();
   }
@@ -95,6 +98,25 @@ async function runLoad(context: IngestCoordinatorContext, table: Table, given: s
   });
   context.log({ level: 'info', msg: 'ingest committed', table: snapshot.table, version, nodes: nodes.map((share) => share.node) });
   return summaryOf(snapshot.table, version, runs, plan, given, skipped, rejectsPath, startedMs);
+}
+
+/**
+ * The runs in part order, each with the records an earlier run of the load holds dropped (tables
+ * with a record key): its partitions replaced, its rows and duplicates counted again.
+ */
+async function withoutCrossPartDuplicates(table: Table, snapshot: Snapshot, runs: PartRun[], signal: AbortSignal): Promise<PartRun[]> {
+  const ordered = [...runs].sort((a, b) => a.parts[0] - b.parts[0]);
+  const outcome = await dropCrossPartDuplicates(table, snapshot, ordered.map((run) => run.result), signal);
+  return ordered.map((run, i) => outcome.dropped[i] === 0 ? run : {
+    parts: run.parts,
+    result: {
+      ...run.result,
+      partitions: outcome.partitions[i],
+      rowsLoaded: run.result.rowsLoaded - outcome.dropped[i],
+      rowsDuplicate: (run.result.rowsDuplicate ?? 0) + outcome.dropped[i],
+      bytesStored: outcome.partitions[i].reduce((total, partition) => total + partition.bytes, 0),
+    },
+  });
 }
 
 /** Assigns parts to nodes, largest first to the least loaded node (balanced by bytes). */
@@ -319,6 +341,7 @@ function summaryOf(table: string, version: number | null, runs: readonly PartRun
     table, version,
     rowsLoaded: sum(runs, (run) => run.result.rowsLoaded),
     rowsRejected: sum(runs, (run) => run.result.rowsRejected),
+    ...(runs.some((run) => run.result.rowsDuplicate !== undefined) ? { rowsDuplicate: sum(runs, (run) => run.result.rowsDuplicate ?? 0) } : {}),
     bytesIn: plan.bytesTotal,
     bytesStored: partitions.reduce((total, partition) => total + partition.bytes, 0),
     partitions: partitions.length,
