@@ -215,6 +215,8 @@ export class Table {
    * version. When another writer wins the next version, the commit re-reads the log and tries
    * again as long as the actions still apply (adds commute; removing a partition someone else
    * removed is COMMIT_CONFLICT); after commitRetriesMax lost races, COMMIT_RETRIES_EXHAUSTED.
+   * A load, insert or delete is then recorded in the audit log; should that write fail, the error
+   * is thrown although the commit stands (the table history shows it), so no action goes unreported.
    */
   async commit(baseVersion: number, actions: CommitActions, options: CommitOptions = {}): Promise<number> {
     const base = await this.snapshot(baseVersion);
