@@ -8,7 +8,7 @@
  */
 import { StrataError, type Batch, type Schema } from '../../storage/index.js';
 import type { TableSource } from '../catalog.js';
-import type { FragmentExecutor, FragmentProgress, FragmentTask } from '../distribute/fragment-executor.js';
+import type { FragmentExecutor, FragmentProgress, FragmentScanCounts, FragmentTask } from '../distribute/fragment-executor.js';
 import type { Exchange, LogicalPlan } from '../plan/index.js';
 import { pinBroadcastVersions, probeScan } from '../distribute/fragment-scans.js';
 import { reduceFragment, shuffleJoinOf, shuffleSides } from '../distribute/shuffle-plan.js';
@@ -34,7 +34,8 @@ export class ExchangeExec implements ExecutionPlan {
       yield* this.runHere(this.plan.fragment).execute(context);
       return;
     }
-    const progress = progressOf(context.metrics);
+    // Workers' read counts go to the query's totals and, for EXPLAIN ANALYZE, to the fragment's probe scan.
+    const progress = progressOf(context.metrics, probeScan(this.plan.fragment));
     if (join !== null && canShuffle(executor)) {
       const [left, right] = shuffleSides(join);
       const task: ShuffleTask = {
@@ -57,13 +58,32 @@ export class ExchangeExec implements ExecutionPlan {
   }
 }
 
-/** Reports where fragments ran into the query's metrics. */
-function progressOf(metrics: ExecutionMetrics): FragmentProgress {
+/** Reports where fragments ran, and what they read, into the query's metrics. */
+function progressOf(metrics: ExecutionMetrics, scan: object | null): FragmentProgress {
   return {
     nodeUsed: (node) => {
       metrics.nodes ??= [];
       if (!metrics.nodes.includes(node)) metrics.nodes.push(node);
     },
-    partitionDone: () => { metrics.partitionsScanned += 1; },
+    partitionDone: (counts) => {
+      metrics.partitionsScanned += 1;
+      if (counts !== undefined) addFragmentCounts(metrics, counts, scan);
+    },
   };
+}
+
+/** A worker's counts for one partition added to the query's, and to the probe scan's for EXPLAIN ANALYZE. */
+function addFragmentCounts(metrics: ExecutionMetrics, counts: FragmentScanCounts, scan: object | null): void {
+  metrics.rowsScanned += counts.rowsScanned;
+  metrics.bytesScanned += counts.bytesScanned;
+  metrics.batchesRead = (metrics.batchesRead ?? 0) + counts.batchesRead;
+  metrics.batchesSkipped = (metrics.batchesSkipped ?? 0) + counts.batchesSkipped;
+  if (scan === null || metrics.scans === undefined) return;
+  const perScan = metrics.scans.get(scan) ?? { partitionsRead: 0, batchesRead: 0, batchesSkipped: 0, rowsRead: 0, rowsOut: 0 };
+  perScan.partitionsRead += 1;
+  perScan.batchesRead += counts.batchesRead;
+  perScan.batchesSkipped += counts.batchesSkipped;
+  perScan.rowsRead += counts.rowsScanned;
+  perScan.remote = true;
+  metrics.scans.set(scan, perScan);
 }

@@ -4,6 +4,8 @@
  * within one file keeps each key once, as a single-node load of the same files does (the earlier
  * file's record wins); loading again (forced past load de-duplication) adds nothing; an
  * overlapping file adds only its new keys. Row counts and checksums equal the single-node load's.
+ * Then a range query on the cluster: the batches a worker skipped by their zone maps reach the
+ * coordinator's summary and EXPLAIN ANALYZE.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -68,7 +70,8 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
   }
 
   it('keeps each key once across the parts of 3 nodes, as a single-node load does', async () => {
-    const summary = await ingestRemote(nodes[0].wsUrl, 'events', files.slice(0, 3), {});
+    // Record batches of 500 rows: the last test reads their zone maps.
+    const summary = await ingestRemote(nodes[0].wsUrl, 'events', files.slice(0, 3), { batchRowsMax: 500 });
     assert.deepEqual(summary.nodes.map((share) => share.node), ['n1', 'n2', 'n3'], 'one file per node');
     assert.equal(summary.rowsLoaded, 7_000);
     // 1,000 keys of b are in a, 1,000 of c in b, and c repeats 10 of its own.
@@ -99,5 +102,20 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
     assert.equal(await referenceLoad([files[3]]), 500);
     assert.deepEqual(await contents('events'), await contents('events_ref'));
     assert.deepEqual((await contents('events'))[0].slice(0, 2).map(Number), [7_500, 7_500]);
+  });
+
+  it('reports the batches workers read and skipped by zone maps in the summary and EXPLAIN ANALYZE', async () => {
+    // ids 100..200 lie in the first 500-row batch of file a's partition (6 batches); the other partitions are pruned.
+    const sql = 'SELECT count(*), sum(v) FROM events WHERE id BETWEEN 100 AND 200';
+    const result = await client.query(sql);
+    assert.deepEqual(result.rows.map((row) => row.map(Number)), [[101, 15_150 * 10 + 101]]);
+    assert.equal(result.summary.partitionsScanned, 1);
+    assert.equal(result.summary.batchesRead, 1);
+    assert.equal(result.summary.batchesSkipped, 5);
+    assert.equal(result.summary.rowsScanned, 500);
+    const explain = await client.query(`EXPLAIN ANALYZE ${sql}`);
+    const text = explain.rows.map((row) => String(row[0])).join('\n');
+    assert.match(text, /actual: partitions read=1\/\d+, batches read=1 skipped=5, rows read=500/, text);
+    assert.match(text, /^Actual: 1 row in \d+\.\d\d s; partitions 1\/\d+, batches 1\/6 read$/m, text);
   });
 });
