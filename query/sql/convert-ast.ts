@@ -194,6 +194,21 @@ class StatementConverter implements ConvertContext {
     return { kind: 'table', name, schema, pos, asOf };
   }
 
+  /**
+   * The name a CREATE, DROP or INSERT changes: unqualified or main./public. only. A system table
+   * is read-only, and dropping the schema silently could change a user table of the same name.
+   */
+  private writableName(node: RawNode, verb: string): string {
+    const name = String(node.table);
+    const schema = node.db === null || node.db === undefined ? null : String(node.db);
+    if (schema === null || ['main', 'public'].includes(schema.toLowerCase())) return name;
+    const pos = this.locator.identifier(schema);
+    if (schema.toLowerCase() === 'system') {
+      throw this.source.error('plan', 'TABLE_READ_ONLY', `system.${name} is a read-only system table; ${verb} applies to your own tables only`, pos);
+    }
+    throw this.source.error('not_found', 'TABLE_NOT_FOUND', `schema ${schema} does not exist (tables live unqualified; the only other schema is system, which is read-only): write ${name} without ${schema}.`, pos);
+  }
+
   private delete(raw: RawNode, pos: number): SqlStatement {
     if (raw.returning) throw this.unsupported('DELETE … RETURNING is not supported', pos);
     const targets = (raw.from ?? raw.table ?? []) as RawNode[];
@@ -269,7 +284,7 @@ class StatementConverter implements ConvertContext {
     if (raw.temporary) throw this.unsupported('temporary views are not supported; every view is stored', pos);
     if (raw.recursive) throw this.unsupported('recursive views are not supported', pos);
     if (raw.with_options || raw.with) throw this.unsupported('view options are not supported', pos);
-    const name = String(raw.view?.view ?? raw.view?.table ?? '');
+    const name = this.writableName({ db: raw.view?.db, table: raw.view?.view ?? raw.view?.table ?? '' }, 'CREATE VIEW');
     this.locator.identifier(name);
     const columns = ((raw.columns ?? []) as unknown[]).map((c) => identifierName(c));
     for (const column of columns) this.locator.identifier(column);
@@ -286,7 +301,7 @@ class StatementConverter implements ConvertContext {
     if (raw.temporary) throw this.unsupported('temporary tables are not supported; every table is stored', pos);
     if (raw.table_options) throw this.unsupported('table options are not supported', pos);
     const table = (raw.table as RawNode[])[0];
-    const name = String(table.table);
+    const name = this.writableName(table, 'CREATE TABLE');
     this.locator.identifier(name);
     const columns: SqlColumnDefinition[] = [];
     for (const definition of (raw.create_definitions ?? []) as RawNode[]) {
@@ -320,13 +335,15 @@ class StatementConverter implements ConvertContext {
     const names = (raw.name ?? []) as RawNode[];
     if (names.length !== 1) throw this.unsupported(`DROP ${keyword.toUpperCase()} of several ${keyword}s is not supported; drop them one at a time`, pos);
     const ifExists = typeof raw.prefix === 'string' && raw.prefix.toUpperCase().includes('EXISTS');
-    this.locator.identifier(String(names[0].table));
-    return { kind: keyword === 'view' ? 'drop_view' : 'drop_table', name: String(names[0].table), ifExists, pos };
+    const name = this.writableName(names[0], `DROP ${keyword.toUpperCase()}`);
+    this.locator.identifier(name);
+    return { kind: keyword === 'view' ? 'drop_view' : 'drop_table', name, ifExists, pos };
   }
 
   private insert(raw: RawNode, pos: number): SqlStatement {
     if (raw.conflict) throw this.unsupported('INSERT … ON CONFLICT is not supported', pos);
     if (raw.returning) throw this.unsupported('INSERT … RETURNING is not supported', pos);
+    this.writableName((raw.table as RawNode[])[0], 'INSERT');
     const target = this.tableName((raw.table as RawNode[])[0]);
     if (target.asOf !== undefined) {
       throw this.source.error('plan', 'TIME_TRAVEL_READ_ONLY', `INSERT cannot change a past version: remove AS OF from ${target.name}`, target.asOf.pos);
