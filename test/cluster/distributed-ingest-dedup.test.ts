@@ -117,5 +117,9 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
     const text = explain.rows.map((row) => String(row[0])).join('\n');
     assert.match(text, /actual: partitions read=1\/\d+, batches read=1 skipped=5, rows read=500/, text);
     assert.match(text, /^Actual: 1 row in \d+\.\d\d s; partitions 1\/\d+, batches 1\/6 read$/m, text);
+    // The CLI through a node prints the same counts in its summary line (stderr; stdout keeps the rows).
+    const run = await runCliOk(['sql', '--url', nodes[1].wsUrl, '--format', 'csv', sql]);
+    assert.equal(run.stdout.trim().split('\n')[1], '101,151601');
+    assert.match(run.stderr, /^1 row in \d+\.\d\d s; partitions 1\/\d+, batches 1\/6 read\n$/);
   });
 });
