@@ -92,6 +92,7 @@ export class ShuffleCoordinator {
         if (signal.aborted || !isNodeFailure(strataError) || typeof node !== 'string' || node === this.selfId) throw strataError;
         failed.add(node);
         this.membershipOf().markFailed(node);
+        this.worker.store.counters.roundsRetried += 1;
       } finally {
         this.drop(shuffleId, nodes);
       }

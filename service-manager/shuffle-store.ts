@@ -23,6 +23,8 @@ export interface ShuffleCounters {
   bucketsServed: number;
   /** Shuffles freed because nobody dropped them in time. */
   shufflesExpired: number;
+  /** Shuffle rounds this node, as coordinator, ran again because a node failed. */
+  roundsRetried: number;
 }
 
 interface StoredShuffle {
@@ -34,7 +36,7 @@ interface StoredShuffle {
 
 /** The buckets of the shuffles this node took part in. */
 export class ShuffleStore {
-  readonly counters: ShuffleCounters = { mapPartitions: 0, reduceBuckets: 0, bucketsServed: 0, shufflesExpired: 0 };
+  readonly counters: ShuffleCounters = { mapPartitions: 0, reduceBuckets: 0, bucketsServed: 0, shufflesExpired: 0, roundsRetried: 0 };
   private readonly shuffles = new Map<string, StoredShuffle>();
   private bytes = 0;
 

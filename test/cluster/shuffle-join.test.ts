@@ -23,7 +23,7 @@ const leftJoin = 'SELECT count(*), count(b.l_orderkey), sum(a.l_extendedprice) F
   'ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber - 2 AND b.l_shipinstruct = \'NONE\'';
 
 interface ShuffleStats {
-  readonly counters: { mapPartitions: number; reduceBuckets: number; bucketsServed: number; shufflesExpired: number };
+  readonly counters: { mapPartitions: number; reduceBuckets: number; bucketsServed: number; shufflesExpired: number; roundsRetried: number };
   readonly bytesHeld: number;
 }
 
@@ -81,11 +81,16 @@ describe('shuffle joins on a cluster of service managers', function () {
 
   it('answers correctly when a node is SIGKILLed during shuffle queries', async () => {
     const before = await shuffleStats(nodes[2]);
+    const retriedBefore = (await shuffleStats(nodes[0])).counters.roundsRetried;
     const inFlight = Array.from({ length: 3 }, () => check(selfJoin));
     // Kill n3 once it took part in a shuffle (mapping), so the round in flight loses it.
     await waitFor(async () => (await shuffleStats(nodes[2])).counters.mapPartitions > before.counters.mapPartitions, 'n3 to map', 60_000, 20);
     await nodes[2].kill();
     await Promise.all(inFlight);
+    // The queries in flight lost n3 in a round (map or reduce) and ran it again on n1 and n2.
+    assert.ok((await shuffleStats(nodes[0])).counters.roundsRetried > retriedBefore, 'no shuffle round was re-run');
     await check(leftJoin);
+    // Drops are sent when a round ends, without waiting: the survivors free everything soon after.
+    await waitFor(async () => (await Promise.all(nodes.slice(0, 2).map(shuffleStats))).every((stats) => stats.bytesHeld === 0), 'survivors to drop their buckets');
   });
 });
