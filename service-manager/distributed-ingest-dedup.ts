@@ -52,8 +52,9 @@ export interface CrossPartOutcome {
 /**
  * Drops records that an earlier run (in part order) of the same load already holds. Each
  * partition of run r is checked against the partitions of runs 0..r-1 with ingest's
- * de-duplicator (their key filters first, key columns only where a filter may hold a key);
- * partitions without duplicates are kept as written, the others rewritten without them.
+ * de-duplicator (their key filters first, key columns only where a filter may hold a key), on its
+ * key columns alone; partitions without duplicates are kept as written (the common case costs a
+ * read of key columns), the others read whole and rewritten without them.
  */
 export async function dropCrossPartDuplicates(table: Table, snapshot: Snapshot, runs: readonly RunPartitions[], signal: AbortSignal): Promise<CrossPartOutcome> {
   const keyColumns = recordKeyColumns(snapshot, await table.properties());
@@ -68,6 +69,10 @@ export async function dropCrossPartDuplicates(table: Table, snapshot: Snapshot, 
     let runDropped = 0;
     for (const meta of runs[r].partitions) {
       checkSignal(signal, snapshot.table);
+      if (!(await holdsEarlierKeys(table, snapshot, earlier, keyColumns, meta, signal))) {
+        kept.push(meta);
+        continue;
+      }
       // A fresh de-duplicator per partition: its own keys are unique already (the worker saw to that).
       const dedup = new RecordDeduplicator(target, { ...snapshot, partitions: earlier }, keyColumns, signal);
       const batches: Batch[] = [];
@@ -88,6 +93,29 @@ export async function dropCrossPartDuplicates(table: Table, snapshot: Snapshot, 
     earlier.push(...runs[r].partitions);
   }
   return { partitions, dropped };
+}
+
+/**
+ * True when partition `meta` holds a key of the `earlier` partitions: ingest's de-duplicator run
+ * over the key columns only, as if the table had just those columns (statistics and reads mapped).
+ */
+async function holdsEarlierKeys(table: Table, snapshot: Snapshot, earlier: readonly PartitionMeta[], keyColumns: readonly number[],
+  meta: PartitionMeta, signal: AbortSignal): Promise<boolean> {
+  const byId = new Map(earlier.map((partition) => [partition.id, partition]));
+  const keysOnly = {
+    store: table.store,
+    directory: table.directory,
+    properties: () => table.properties(),
+    readPartition: (partition: PartitionMeta, columns: readonly number[], readSignal?: AbortSignal) =>
+      table.readPartition(byId.get(partition.id) ?? partition, columns.map((column) => keyColumns[column]), readSignal),
+  };
+  const partitions = earlier.map((partition) => ({ ...partition, columns: keyColumns.map((column) => partition.columns[column]) }));
+  const positions = keyColumns.map((_, i) => i);
+  const dedup = new RecordDeduplicator(keysOnly, { ...snapshot, partitions }, positions, signal);
+  const batches: Batch[] = [];
+  for await (const batch of table.readPartition(meta, keyColumns, signal)) batches.push(batch);
+  await dedup.filter(batches);
+  return dedup.dropped > 0;
 }
 
 function checkSignal(signal: AbortSignal, table: string): void {

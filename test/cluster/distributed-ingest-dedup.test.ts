@@ -28,7 +28,7 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
   this.timeout(300_000);
   const temp = makeTempDirectory('strata-dedup-');
   const store = join(temp.path, 'store');
-  const files = ['a', 'b', 'c', 'd'].map((name) => join(temp.path, `${name}.csv`));
+  const files = ['a', 'b', 'c', 'd', 'e'].map((name) => join(temp.path, `${name}.csv`));
   const nodes: NodeProcess[] = [];
   let client: StrataClient;
 
@@ -37,6 +37,7 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
     writeFileSync(files[1], csv(2_000, 5_000, 2));
     writeFileSync(files[2], csv(4_000, 7_000, 3, 6_990));
     writeFileSync(files[3], csv(6_500, 7_500, 4));
+    writeFileSync(files[4], csv(8_000, 9_000, 5));
     const database = await Database.open(store);
     try {
       for (const name of ['events', 'events_ref']) await database.sql(`CREATE TABLE ${name} (id INTEGER NOT NULL, v BIGINT NOT NULL)`);
@@ -95,13 +96,14 @@ describe('record de-dup in distributed ingest (3 nodes)', function () {
     assert.deepEqual(await contents('events'), await contents('events_ref'));
   });
 
-  it('an overlapping file adds only its new keys', async () => {
-    const summary = await ingestRemote(nodes[2].wsUrl, 'events', [files[3]], {});
-    assert.equal(summary.rowsLoaded, 500);
+  it('an overlapping file adds only its new keys (beside a file of new keys only)', async () => {
+    const summary = await ingestRemote(nodes[2].wsUrl, 'events', files.slice(3), {});
+    assert.equal(summary.nodes.length, 2, 'one file per node');
+    assert.equal(summary.rowsLoaded, 1_500);
     assert.equal(summary.rowsDuplicate, 500);
-    assert.equal(await referenceLoad([files[3]]), 500);
+    assert.equal(await referenceLoad(files.slice(3)), 1_500);
     assert.deepEqual(await contents('events'), await contents('events_ref'));
-    assert.deepEqual((await contents('events'))[0].slice(0, 2).map(Number), [7_500, 7_500]);
+    assert.deepEqual((await contents('events'))[0].slice(0, 2).map(Number), [8_500, 8_500]);
   });
 
   it('reports the batches workers read and skipped by zone maps in the summary and EXPLAIN ANALYZE', async () => {
