@@ -62,6 +62,8 @@ export class CsvRecordReader implements RecordReader {
 
   get records(): number { return this.tokenizer.records; }
   get line(): number { return this.tokenizer.line; }
+  /** True once a quoted field held a line break (see CsvTokenizer.quotedLineBreaks). */
+  get quotedLineBreaks(): boolean { return this.tokenizer.quotedLineBreaks; }
 
   scan(data: Buffer, start: number, end: number, final: boolean): number {
     this.data = data;

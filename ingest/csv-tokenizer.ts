@@ -50,6 +50,12 @@ export class CsvTokenizer {
   fieldEnd: Int32Array;
   fieldFlags: Uint8Array;
 
+  /**
+   * True once a quoted field held a line feed or stayed open to the end of the input: then a
+   * record may span lines, and byte ranges cut at line feeds may have cut through one.
+   */
+  quotedLineBreaks = false;
+
   private headerPending: boolean;
   private recordLines = 0;
 
@@ -191,6 +197,7 @@ export class CsvTokenizer {
       if (i >= end) {
         if (!final) return -1;
         this.recordLines += lines;
+        this.quotedLineBreaks = true;
         return -2;
       }
       const byte = data[i];
@@ -201,6 +208,7 @@ export class CsvTokenizer {
           return -1;
         }
         this.recordLines += lines;
+        if (lines > 0) this.quotedLineBreaks = true;
         return escaped ? -(i + 3) : i;
       }
       if (byte === lineFeed) lines++;

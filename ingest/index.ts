@@ -9,7 +9,7 @@ export {
 } from './part-plan.js';
 export { countLineEnds } from './range-lines.js';
 export {
-  ingestDefaults,
+  freshTierZstdLevel, ingestDefaults, ingestThreadsMax,
   type IngestOptions, type IngestProgress, type IngestSummary, type IngestTarget,
 } from './ingest-options.js';
 export { ingestErrorCodes } from './ingest-errors.js';

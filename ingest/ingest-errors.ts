@@ -21,6 +21,7 @@ export const ingestErrorCodes = [
   'INGEST_FILE_CHANGED',
   'INGEST_CANCELLED',
   'INGEST_TYPE_NOT_SUPPORTED',
+  'INGEST_WORKER_FAILED',
 ] as const;
 
 /** Characters of a bad value a message shows (details carry more). */

@@ -8,6 +8,8 @@ import { cancelledError } from './ingest-errors.js';
 import { Load } from './ingest-load.js';
 import { loadSettings, type IngestOptions, type IngestSummary, type IngestTarget } from './ingest-options.js';
 import { hashFile } from './load-hash.js';
+import { parallelLoad, type ParallelOutcome } from './parallel-load.js';
+import { writesFiles } from './worker-pool.js';
 import { deduplicatorFor } from './record-dedup.js';
 
 /** Which files to load and what is known of them before reading. */
@@ -30,6 +32,10 @@ export async function ingestFiles(table: IngestTarget, files: string[], options:
   const plan = await planLoad(files, snapshot, settings.force, options.signal);
   const parts = plan.files.map((file, i) => ({ file, expectedHash: plan.hashes[i] }));
   const dedup = parts.length > 0 ? await deduplicatorFor(table, snapshot, options.signal) : null;
+  if (parts.length > 0 && dedup === null && settings.threads > 1 && writesFiles(table)) {
+    const outcome = await parallelLoad(table, snapshot, settings, options, plan);
+    if (outcome !== null) return parallelSummary(snapshot.table, outcome, files, plan.skipped, (performance.now() - startedMs) / 1000);
+  }
   const load = new Load(table, snapshot, settings, options, parts, plan.bytesTotal, dedup);
   if (parts.length > 0) await load.run();
   return load.summary(files, plan.skipped, (performance.now() - startedMs) / 1000);
@@ -61,4 +67,13 @@ async function planLoad(files: readonly string[], snapshot: Snapshot, force: boo
     bytesTotal += sizes[i];
   }
   return { files: load, skipped, hashes, bytesTotal };
+}
+
+/** The summary of a load that ran on worker threads. */
+function parallelSummary(table: string, outcome: ParallelOutcome, files: readonly string[], skipped: readonly string[], seconds: number): IngestSummary {
+  return {
+    table, version: outcome.version, rowsLoaded: outcome.rowsLoaded, rowsRejected: outcome.rowsRejected,
+    bytesIn: outcome.bytesIn, bytesStored: outcome.bytesStored, partitions: outcome.partitions, seconds, skipped: false,
+    rejectsPath: outcome.rejectsPath, files: [...files], filesSkipped: [...skipped], rejectSamples: outcome.rejectSamples,
+  };
 }

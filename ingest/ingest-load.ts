@@ -10,7 +10,7 @@ import { openByteSource } from './byte-source.js';
 import { RangeByteSource, type ByteRange } from './byte-range.js';
 import { CsvRecordReader } from './csv-record-reader.js';
 import { cancelledError } from './ingest-errors.js';
-import { fileFormat, freshTierEncodings, type IngestOptions, type IngestSummary, type IngestTarget, type LoadSettings } from './ingest-options.js';
+import { fileFormat, freshTierEncodings, freshTierZstdLevel, type IngestOptions, type IngestSummary, type IngestTarget, type LoadSettings } from './ingest-options.js';
 import { NdjsonRecordReader } from './ndjson-record-reader.js';
 import { PartitionBuilder } from './partition-builder.js';
 import { RangeLines } from './range-lines.js';
@@ -46,6 +46,8 @@ export class Load {
   private bytesDone = 0;
   private bytesStored = 0;
   private version: number | null = null;
+  /** True once a CSV part held a quoted field with a line break (byte ranges may cut such records). */
+  quotedLineBreaks = false;
 
   constructor(
     private readonly table: IngestTarget,
@@ -97,6 +99,8 @@ export class Load {
       }
     } catch (error) {
       throw await lines.locate(error);
+    } finally {
+      if (reader instanceof CsvRecordReader && reader.quotedLineBreaks) this.quotedLineBreaks = true;
     }
     await lines.locateAll(this.failures.samples, samplesBefore);
     this.bytesDone += source.bytesRead;
@@ -151,7 +155,9 @@ export class Load {
       this.rows -= this.dedup.dropped - droppedBefore;
     }
     if (batches.length === 0) return;
-    const partition = await this.table.writePartition(batches, { batchRowsMax: this.settings.batchRowsMax, encodings: freshTierEncodings });
+    const partition = await this.table.writePartition(batches, {
+      batchRowsMax: this.settings.batchRowsMax, encodings: freshTierEncodings, zstdLevel: freshTierZstdLevel,
+    });
     // The filter goes in before the commit, so the partition never becomes visible without one.
     if (this.dedup !== null) await this.dedup.writeFilter(partition.id, keys);
     this.added.push(partition);

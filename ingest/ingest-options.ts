@@ -2,6 +2,7 @@
  * What a load takes and returns, the defaults, and how each file's format is settled (explicit
  * options win; otherwise the file extension decides, never a guess from the content).
  */
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Batch, CommitActions, PartitionMeta, Snapshot } from '../storage/index.js';
 import { stripCompressionExtension } from './byte-source.js';
@@ -42,6 +43,11 @@ export interface IngestOptions {
   readChunkBytes?: number;
   /** Longest record accepted, in bytes; default 16 MiB. */
   recordBytesMax?: number;
+  /**
+   * Worker threads that parse and encode a large load in parallel; default the machine's
+   * available parallelism, at most ingestThreadsMax. 1 loads on the calling thread.
+   */
+  threads?: number;
   /** Called after every chunk. */
   onProgress?: (progress: IngestProgress) => void;
   /** Aborts the load (nothing is committed). */
@@ -80,6 +86,8 @@ export interface FreshPartitionOptions {
   readonly batchRowsMax?: number;
   /** 'plain': the fresh tier — standard Arrow any reader decodes; compaction re-encodes later. */
   readonly encodings?: 'plain' | 'auto';
+  /** zstd level of the partition's buffers (the fresh tier uses freshTierZstdLevel). */
+  readonly zstdLevel?: number;
 }
 
 /**
@@ -88,6 +96,20 @@ export interface FreshPartitionOptions {
  * (the archive tier) re-encodes with strata's encodings at a high zstd level.
  */
 export const freshTierEncodings = 'plain';
+
+/**
+ * zstd level of freshly loaded partitions. Level 1 compresses about a third faster than the
+ * default 3 for files only a few percent larger; compaction rewrites the archive tier at a high
+ * level anyway, so the fresh tier buys load speed with a little space.
+ */
+export const freshTierZstdLevel = 1;
+
+/**
+ * Most worker threads a load uses. Parsing scales with cores, but each thread holds a partition
+ * of rows in memory and the main thread must still write every file, so more than a few only
+ * add memory.
+ */
+export const ingestThreadsMax = 4;
 
 /** The table operations a load needs (storage's Table provides them). */
 export interface IngestTarget {
@@ -119,6 +141,8 @@ export interface LoadSettings {
   readonly batchRowsMax: number;
   readonly readChunkBytes: number;
   readonly recordBytesMax: number;
+  /** Worker threads (1: the calling thread only). */
+  readonly threads: number;
 }
 
 /** How one file is read. */
@@ -154,6 +178,7 @@ export function loadSettings(files: readonly string[], options: IngestOptions): 
     batchRowsMax: Math.min(partitionRowsTarget, positiveInteger('batchRowsMax', options.batchRowsMax, ingestDefaults.batchRowsMax)),
     readChunkBytes: positiveInteger('readChunkBytes', options.readChunkBytes, ingestDefaults.readChunkBytes),
     recordBytesMax: positiveInteger('recordBytesMax', options.recordBytesMax, ingestDefaults.recordBytesMax),
+    threads: Math.min(ingestThreadsMax, positiveInteger('threads', options.threads, availableParallelism())),
   };
 }
 
