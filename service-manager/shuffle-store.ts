@@ -40,7 +40,16 @@ export class ShuffleStore {
   private readonly shuffles = new Map<string, StoredShuffle>();
   private bytes = 0;
 
-  constructor(private readonly bytesMax: number = shuffleBytesMaxDefault) {}
+  private readonly bytesMax: number;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  /** Limits default to shuffleBytesMaxDefault and shuffleTtlMs; `now` is the clock (tests pass their own). */
+  constructor(options: { bytesMax?: number; ttlMs?: number; now?: () => number } = {}) {
+    this.bytesMax = options.bytesMax ?? shuffleBytesMaxDefault;
+    this.ttlMs = options.ttlMs ?? shuffleTtlMs;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Bytes held now. */
   bytesHeld(): number {
@@ -87,7 +96,7 @@ export class ShuffleStore {
       throw new StrataError('resources', 'SHUFFLE_MEMORY_EXCEEDED', `this node already holds ${shufflesMax} shuffles; retry when running joins finish`, { shuffle: shuffleId });
     }
     const shuffle: StoredShuffle = {
-      buckets: [0, 1].map(() => Array.from({ length: buckets }, () => [] as Uint8Array[])), bytes: 0, expiresMs: Date.now() + shuffleTtlMs,
+      buckets: [0, 1].map(() => Array.from({ length: buckets }, () => [] as Uint8Array[])), bytes: 0, expiresMs: this.now() + this.ttlMs,
     };
     this.shuffles.set(shuffleId, shuffle);
     return shuffle;
@@ -95,7 +104,7 @@ export class ShuffleStore {
 
   /** Frees the shuffles past their lifetime (checked on every use: no timer to leak). */
   private expire(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const [id, shuffle] of this.shuffles) {
       if (shuffle.expiresMs > now) continue;
       this.drop(id);

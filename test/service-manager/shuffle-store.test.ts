@@ -1,0 +1,62 @@
+/** ShuffleStore: buckets kept per shuffle, side and bucket; bytes, shuffle count and lifetime bounded; drop frees. */
+import assert from 'node:assert/strict';
+import { StrataError } from '../../storage/index.js';
+import { ShuffleStore, shufflesMax } from '../../service-manager/shuffle-store.js';
+
+const bytes = (n: number): Uint8Array => new Uint8Array(n);
+
+describe('ShuffleStore', () => {
+  it('keeps each bucket apart and frees a shuffle on drop', () => {
+    const store = new ShuffleStore({ bytesMax: 1000 });
+    store.put('s1', 0, 4, new Map([[0, [bytes(10)]], [3, [bytes(20), bytes(5)]]]));
+    store.put('s1', 1, 4, new Map([[3, [bytes(7)]]]));
+    store.put('s1', 0, 4, new Map([[0, [bytes(1)]]]));
+    assert.deepEqual(store.get('s1', 0, 0).map((ipc) => ipc.length), [10, 1]);
+    assert.deepEqual(store.get('s1', 0, 3).map((ipc) => ipc.length), [20, 5]);
+    assert.deepEqual(store.get('s1', 1, 3).map((ipc) => ipc.length), [7]);
+    assert.deepEqual(store.get('s1', 1, 0), []);
+    assert.deepEqual(store.get('unknown', 0, 0), []);
+    assert.equal(store.bytesHeld(), 43);
+    store.drop('s1');
+    assert.equal(store.bytesHeld(), 0);
+    assert.deepEqual(store.get('s1', 0, 3), []);
+  });
+
+  it('refuses bucket data past its byte limit with SHUFFLE_MEMORY_EXCEEDED, keeping what it holds', () => {
+    const store = new ShuffleStore({ bytesMax: 100 });
+    store.put('s1', 0, 2, new Map([[1, [bytes(60)]]]));
+    assert.throws(() => store.put('s2', 0, 2, new Map([[0, [bytes(41)]]])),
+      (error: StrataError) => error.code === 'SHUFFLE_MEMORY_EXCEEDED' && error.kind === 'resources' && /100 bytes/.test(error.message));
+    assert.equal(store.bytesHeld(), 60);
+    store.drop('s1');
+    store.put('s2', 0, 2, new Map([[0, [bytes(41)]]]));
+    assert.equal(store.bytesHeld(), 41);
+  });
+
+  it('holds at most shufflesMax shuffles', () => {
+    const store = new ShuffleStore();
+    for (let i = 0; i < shufflesMax; i++) store.put(`s${i}`, 0, 1, new Map());
+    assert.throws(() => store.put('one-more', 0, 1, new Map()), (error: StrataError) => error.code === 'SHUFFLE_MEMORY_EXCEEDED');
+    store.drop('s0');
+    store.put('one-more', 0, 1, new Map());
+  });
+
+  it('expires a shuffle nobody dropped after its lifetime', () => {
+    let now = 1_000;
+    const store = new ShuffleStore({ ttlMs: 500, now: () => now });
+    store.put('old', 0, 1, new Map([[0, [bytes(8)]]]));
+    now = 1_400;
+    store.put('new', 0, 1, new Map([[0, [bytes(4)]]]));
+    assert.equal(store.get('old', 0, 0).length, 1);
+    now = 1_501;
+    assert.deepEqual(store.get('old', 0, 0), []);
+    assert.equal(store.get('new', 0, 0).length, 1);
+    assert.equal(store.bytesHeld(), 4);
+    assert.equal(store.counters.shufflesExpired, 1);
+  });
+
+  it('rejects a bucket outside the shuffle', () => {
+    const store = new ShuffleStore();
+    assert.throws(() => store.put('s', 0, 2, new Map([[2, [bytes(1)]]])), (error: StrataError) => error.code === 'BAD_MESSAGE');
+  });
+});
