@@ -226,7 +226,38 @@ function report(results: readonly Measured[], command: string): string {
     'with 2 threads, strata single-threaded; the machine is shared with other jobs, so times are noisy). Fresh = as loaded;',
     `after compaction = the archive tier (\`compactTable\`, as \`strata compact\`: per-column encodings at zstd ${archiveZstdLevelDefault}).`, ''];
   for (const result of results) lines.push(...dataSetReport(result));
+  lines.push(...goalsReport(results));
   return lines.join('\n');
+}
+
+/** Issue 7's goals against this run's figures: size vs Parquet-zstd on lineitem, vs raw text on logs, load time vs DuckDB. */
+function goalsReport(results: readonly Measured[]): string[] {
+  const met = (ok: boolean) => (ok ? 'met' : 'not met');
+  const goals: string[] = [];
+  const lineitem = results.find((result) => result.name.startsWith('TPC-H'));
+  const logs = results.find((result) => result !== lineitem);
+  if (lineitem !== undefined) {
+    const ratioArchive = lineitem.archiveBytes / lineitem.parquetBytes;
+    goals.push(`size ≤ 0.8x Parquet-zstd on lineitem: ${ratioArchive.toFixed(2)}x after compaction (${(lineitem.strataBytes / lineitem.parquetBytes).toFixed(2)}x fresh) — ${met(ratioArchive <= 0.8)}`);
+  }
+  if (logs !== undefined) {
+    const smaller = logs.textBytes / logs.archiveBytes;
+    goals.push(`≥ 20x smaller than raw text on machine logs: ${smaller.toFixed(1)}x after compaction (${(logs.textBytes / logs.strataBytes).toFixed(1)}x fresh) — ${met(smaller >= 20)}`);
+  }
+  const loads = results.map((result) => result.strataLoadMs / result.duckLoadMs);
+  if (loads.length > 0) goals.push(`load ≤ 0.8x DuckDB's CSV load time: ${loads.map((value) => `${value.toFixed(2)}x`).join(', ')} — ${met(loads.every((value) => value <= 0.8))}`);
+  return goals.length === 0 ? [] : ['Goals of issue 7, from this run:', '', ...goals.map((goal) => `- ${goal}`), ''];
+}
+
+/** The command line as the report shows it (without --out, whose path is this machine's). */
+function commandLine(): string {
+  const args = process.argv.slice(2);
+  const shown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--out') i++;
+    else if (!args[i].startsWith('--out=')) shown.push(args[i]);
+  }
+  return ['node dist/bench/compression.js', ...shown].join(' ');
 }
 
 async function main(): Promise<void> {
@@ -249,7 +280,7 @@ async function main(): Promise<void> {
     connection.closeSync();
     rmSync(work, { recursive: true, force: true });
   }
-  const text = report(results, `node dist/bench/compression.js ${process.argv.slice(2).join(' ')}`.trim());
+  const text = report(results, commandLine());
   process.stdout.write(`${text}\n`);
   if (values.out !== undefined) writeFileSync(values.out, `${text}\n`);
   if (!values['no-doc']) writeBenchSection('compression', text);
