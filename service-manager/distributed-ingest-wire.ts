@@ -51,7 +51,7 @@ export const eventLineBytesMax = 64 * 1024 * 1024;
 
 const optionTypes: Record<keyof WireIngestOptions, 'string' | 'boolean' | 'number' | 'strings'> = {
   format: 'string', delimiter: 'string', header: 'boolean', nullMarkers: 'strings', onError: 'string', rejectsPath: 'string',
-  force: 'boolean', partitionRowsTarget: 'number', batchRowsMax: 'number', readChunkBytes: 'number', recordBytesMax: 'number',
+  force: 'boolean', partitionRowsTarget: 'number', batchRowsMax: 'number', readChunkBytes: 'number', recordBytesMax: 'number', threads: 'number',
 };
 
 function badMessage(message: string): StrataError {
