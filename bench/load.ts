@@ -52,11 +52,14 @@ async function main(): Promise<void> {
     await database.sql(`CREATE TABLE lineitem (${lineitemColumns})`);
     const threads = values['ingest-threads'] === undefined ? {} : { threads: Number(values['ingest-threads']) };
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
     const summary = await database.ingest('lineitem', [text], { delimiter: '|', header: false, ...threads });
     const strataMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuBefore);
     const bytes = directoryBytes(join(storeDirectory, 'tables', 'lineitem', 'data'));
     await database.close();
     process.stdout.write(`rows ${summary.rowsLoaded}, partitions ${summary.partitions}, stored ${bytes} bytes\n`);
+    process.stdout.write(`strata CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads)\n`);
     process.stdout.write(`strata ${(strataMs / 1000).toFixed(2)} s, DuckDB ${(duckMs / 1000).toFixed(2)} s, ratio ${(strataMs / duckMs).toFixed(2)}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });

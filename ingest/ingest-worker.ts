@@ -12,17 +12,17 @@ import type { FromWorker, ToWorker, WorkerError, WorkerSetup } from './worker-pr
 
 const port = parentPort;
 const setup = workerData as WorkerSetup;
-let written: ((path: string) => void) | null = null;
+let written: (() => void) | null = null;
 let cancel: AbortController | null = null;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
 }
 
-function sendPartition(index: number, meta: PartitionMeta, data: Uint8Array): Promise<string> {
+function sendPartition(index: number, meta: PartitionMeta, data: Uint8Array[], transfer: ArrayBuffer[]): Promise<void> {
   return new Promise((resolve) => {
     written = resolve;
-    post({ type: 'partition', index, meta, data }, [data.buffer as ArrayBuffer]);
+    post({ type: 'partition', index, meta, data }, transfer);
   });
 }
 
@@ -38,7 +38,7 @@ async function loadPart(index: number, part: IngestPart, rejectsPath: string): P
     ...setup.options, rejectsPath, signal: cancel.signal,
     onProgress: (progress: { bytesRead: number; rows: number }) => post({ type: 'progress', index, bytesRead: progress.bytesRead, rows: progress.rows }),
   };
-  const target = new WorkerTarget(setup.snapshot, (meta, data) => sendPartition(index, meta, data));
+  const target = new WorkerTarget(setup.snapshot, (meta, data, transfer) => sendPartition(index, meta, data, transfer));
   const settings = loadSettings([part.file], options);
   const load = new Load(target, setup.snapshot, settings, options, [part], 0, null);
   try {
@@ -58,7 +58,7 @@ port?.on('message', (message: ToWorker) => {
   if (message.type === 'written') {
     const resolve = written;
     written = null;
-    resolve?.(message.path);
+    resolve?.();
   } else if (message.type === 'cancel') {
     cancel?.abort();
   } else {

@@ -119,7 +119,7 @@ class PartPool {
   }
 
   /** Writes one encoded partition, then lets the worker go on. */
-  private async write(w: number, index: number, meta: PartitionMeta, data: Uint8Array): Promise<void> {
+  private async write(w: number, index: number, meta: PartitionMeta, data: Uint8Array[]): Promise<void> {
     const relative = `${tableDataDirectory}/${meta.id}.arrow`;
     try {
       await this.request.target.store.write(`${this.request.target.directory}/${relative}`, data);
@@ -128,7 +128,7 @@ class PartPool {
       this.fail(index, error instanceof StrataError ? error.toJSON() : internalError(error));
       this.send(w, { type: 'cancel' });
     }
-    this.send(w, { type: 'written', path: relative });
+    this.send(w, { type: 'written' });
   }
 
   private progress(index: number, bytesRead: number, rows: number): void {

@@ -26,7 +26,7 @@ export interface WorkerError {
 /** Main → worker. */
 export type ToWorker =
   | { readonly type: 'part'; readonly index: number; readonly part: IngestPart; readonly rejectsPath: string }
-  | { readonly type: 'written'; readonly path: string }
+  | { readonly type: 'written' }
   | { readonly type: 'cancel' };
 
 /** What one part produced. */
@@ -41,7 +41,7 @@ export interface PartResult {
 
 /** Worker → main. */
 export type FromWorker =
-  | { readonly type: 'partition'; readonly index: number; readonly meta: PartitionMeta; readonly data: Uint8Array }
+  | { readonly type: 'partition'; readonly index: number; readonly meta: PartitionMeta; readonly data: Uint8Array[] }
   | { readonly type: 'progress'; readonly index: number; readonly bytesRead: number; readonly rows: number }
   | { readonly type: 'done'; readonly index: number; readonly result: PartResult }
   | { readonly type: 'failed'; readonly index: number; readonly error: WorkerError; readonly quotedLineBreaks: boolean };

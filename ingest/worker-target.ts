@@ -1,11 +1,12 @@
 /**
  * The IngestTarget of an ingest worker thread: it encodes each partition into file bytes right
- * here (the costly part: statistics, Arrow layout, zstd), hands the bytes to the main thread,
- * which owns the store, and waits until they are written, so a worker holds at most one encoded
- * partition. The commit is only recorded; the main thread commits all parts at once.
+ * here (the costly part: statistics, Arrow layout, zstd) and hands the bytes to the main thread,
+ * which owns the store. The worker builds the next partition while the main thread writes one,
+ * so it holds two encoded partitions at most. The commit is only recorded; the main thread
+ * commits all parts at once.
  */
 import {
-  newPartitionId, StrataError, writePartition,
+  newPartitionId, StrataError, tableDataDirectory, writePartition,
   type Batch, type CommitActions, type PartitionMeta, type Snapshot, type Store, type StoreFileStatus,
 } from '../storage/index.js';
 import type { FreshPartitionOptions, IngestTarget } from './ingest-options.js';
@@ -35,8 +36,37 @@ function unsupported(path: string): never {
   throw new StrataError('internal', 'INGEST_WORKER_FAILED', `${path}: an ingest worker only encodes partition files; this is a bug in strata`);
 }
 
-/** One buffer holding `chunks` back to back (a fresh ArrayBuffer, so it can be transferred). */
-function joined(chunks: readonly Uint8Array[]): Uint8Array {
+/**
+ * The file's chunks ready to post: a chunk that owns its whole ArrayBuffer (zstd output, mostly)
+ * is transferred as is; runs of the others (views into pools or larger arrays) are copied into
+ * one fresh buffer each, so nothing big is copied and no shared memory is detached.
+ */
+function transferable(chunks: readonly Uint8Array[]): { parts: Uint8Array[]; transfer: ArrayBuffer[] } {
+  const parts: Uint8Array[] = [];
+  const transfer: ArrayBuffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  let pending: Uint8Array[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const joined = joinedCopy(pending);
+    parts.push(joined);
+    transfer.push(joined.buffer as ArrayBuffer);
+    pending = [];
+  };
+  for (const chunk of chunks) {
+    const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && !seen.has(chunk.buffer) && chunk.buffer instanceof ArrayBuffer;
+    if (!owns) { pending.push(chunk); continue; }
+    flush();
+    seen.add(chunk.buffer);
+    parts.push(chunk);
+    transfer.push(chunk.buffer as ArrayBuffer);
+  }
+  flush();
+  return { parts, transfer };
+}
+
+/** One fresh buffer holding `chunks` back to back. */
+function joinedCopy(chunks: readonly Uint8Array[]): Uint8Array {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
   const data = new Uint8Array(length);
@@ -48,13 +78,18 @@ function joined(chunks: readonly Uint8Array[]): Uint8Array {
   return data;
 }
 
-/** Sends an encoded partition to the main thread; resolves with its table-relative path once written. */
-export type PartitionSender = (meta: PartitionMeta, data: Uint8Array) => Promise<string>;
+/** Sends an encoded partition's chunks (transferring `transfer`) to the main thread; resolves once written. */
+export type PartitionSender = (meta: PartitionMeta, data: Uint8Array[], transfer: ArrayBuffer[]) => Promise<void>;
 
 /** The target a worker's Load writes through. */
 export class WorkerTarget implements IngestTarget {
   /** The actions of the part's commit, once it ran. */
   actions: CommitActions | null = null;
+  /**
+   * The partition the main thread is writing. One may be in flight while the next is built, so
+   * the worker parses on during the write (and its sync); memory: two encoded partitions at most.
+   */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(private readonly pinned: Snapshot, private readonly send: PartitionSender) {}
 
@@ -66,12 +101,16 @@ export class WorkerTarget implements IngestTarget {
     const file = new CapturedFile();
     const id = newPartitionId();
     const meta = await writePartition(file, `${id}.arrow`, this.pinned.schema, batches, { ...options, id });
-    const path = await this.send(meta, joined(file.chunks));
-    return { ...meta, path };
+    await this.inFlight;
+    const { parts, transfer } = transferable(file.chunks);
+    this.inFlight = this.send(meta, parts, transfer);
+    return { ...meta, path: `${tableDataDirectory}/${id}.arrow` };
   }
 
-  commit(baseVersion: number, actions: CommitActions): Promise<number> {
+  /** Records the commit once every partition is written. */
+  async commit(baseVersion: number, actions: CommitActions): Promise<number> {
+    await this.inFlight;
     this.actions = actions;
-    return Promise.resolve(baseVersion);
+    return baseVersion;
   }
 }
