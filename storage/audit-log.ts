@@ -28,6 +28,17 @@ export interface AuditContext {
   readonly caller?: string;
 }
 
+/**
+ * The context of an action: each field the call names wins, the rest come from `fallback` (the
+ * default of the table or catalog that acts, which names its node), and recordAudit fills what
+ * is still missing with this host and OS user.
+ */
+export function auditContextOr(call: AuditContext | undefined, fallback: AuditContext | undefined): AuditContext {
+  const node = call?.node ?? fallback?.node;
+  const caller = call?.caller ?? fallback?.caller;
+  return { ...(node === undefined ? {} : { node }), ...(caller === undefined ? {} : { caller }) };
+}
+
 /** One recorded action. */
 export interface AuditEvent {
   /**

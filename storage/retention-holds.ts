@@ -2,9 +2,10 @@
  * Legal holds: a named hold on a whole table, or on the rows whose column lies in a range,
  * recorded as a table property by a commit (so it is versioned, backed up and replicated with the
  * table). While a hold stands, purge and retention expiry fail with LEGAL_HOLD_ACTIVE and change
- * nothing; only releasing the hold lets them proceed.
+ * nothing; only releasing the hold lets them proceed. Hold and release events name the caller's
+ * audit context, field by field falling back to the table's (TableConfig.audit).
  */
-import { recordAudit, type AuditContext } from './audit-log.js';
+import { auditContextOr, recordAudit, type AuditContext } from './audit-log.js';
 import { StrataError } from './errors.js';
 import { bindPredicate, type BoundPredicate, type PredicateValue } from './retention-predicate.js';
 import type { Table } from './table.js';
@@ -43,7 +44,7 @@ export function holdsOf(properties: Readonly<Record<string, unknown>>): LegalHol
 }
 
 /** Places a hold; conflict HOLD_EXISTS when a hold of that name stands. Returns the commit's version. */
-export async function placeHold(table: Table, request: HoldRequest, audit: AuditContext = {}): Promise<number> {
+export async function placeHold(table: Table, request: HoldRequest, audit?: AuditContext): Promise<number> {
   if (!holdNamePattern.test(request.name)) {
     throw new StrataError('input', 'HOLD_INVALID', `hold name '${request.name}' must be 1 to 64 letters, digits, '_', '.' or '-'`, { table: table.name });
   }
@@ -66,12 +67,12 @@ export async function placeHold(table: Table, request: HoldRequest, audit: Audit
       }
     },
   });
-  await recordAudit(table.store, { action: 'hold', table: table.name, details: { hold: request.name, reason: request.reason, version, ranged } }, audit);
+  await recordAudit(table.store, { action: 'hold', table: table.name, details: { hold: request.name, reason: request.reason, version, ranged } }, auditContextOr(audit, table.audit));
   return version;
 }
 
 /** Releases a hold; not_found HOLD_NOT_FOUND when none of that name stands. Returns the commit's version. */
-export async function releaseHold(table: Table, name: string, audit: AuditContext = {}): Promise<number> {
+export async function releaseHold(table: Table, name: string, audit?: AuditContext): Promise<number> {
   const key = `${holdPropertyPrefix}${name}`;
   const base = await table.snapshot();
   const version = await table.commit(base.version, { add: [], remove: [], info: { operation: 'release', hold: name } }, {
@@ -83,7 +84,7 @@ export async function releaseHold(table: Table, name: string, audit: AuditContex
       }
     },
   });
-  await recordAudit(table.store, { action: 'release', table: table.name, details: { hold: name, version } }, audit);
+  await recordAudit(table.store, { action: 'release', table: table.name, details: { hold: name, version } }, auditContextOr(audit, table.audit));
   return version;
 }
 

@@ -5,9 +5,10 @@
  * them, the rest are untouched. Legal holds block both with LEGAL_HOLD_ACTIVE and nothing changes.
  * The removed files stay readable for time travel until vacuum deletes them; purge followed by
  * vacuum (safety window 0) leaves no trace of the purged values in the store. The log records
- * counts and the column, never the values.
+ * counts and the column, never the values. Audit events name the caller's context, field by field
+ * falling back to the table's (TableConfig.audit), so a node's purges and expiries name that node.
  */
-import { recordAudit, type AuditContext } from './audit-log.js';
+import { auditContextOr, recordAudit, type AuditContext } from './audit-log.js';
 import { StrataError } from './errors.js';
 import { holdActive, holdsOf, rangeHolds, type LegalHold } from './retention-holds.js';
 import { bindPredicate, matchesAll, matchRows, mayMatch, type BoundPredicate, type RowPredicate } from './retention-predicate.js';
@@ -34,12 +35,12 @@ export interface RetentionPolicy {
 export const retentionProperty = 'retention';
 
 /** Deletes the rows matching `predicate` in one copy-on-write commit (record-level purge). */
-export async function purgeRows(table: Table, predicate: RowPredicate, audit: AuditContext = {}): Promise<DeleteResult> {
+export async function purgeRows(table: Table, predicate: RowPredicate, audit?: AuditContext): Promise<DeleteResult> {
   return deleteMatching(table, bindPredicate(table.schema, predicate, table.name), 'purge', audit);
 }
 
 /** Sets (or with null removes) the table's retention policy; returns the commit's version. */
-export async function setRetention(table: Table, policy: RetentionPolicy | null, audit: AuditContext = {}): Promise<number> {
+export async function setRetention(table: Table, policy: RetentionPolicy | null, audit?: AuditContext): Promise<number> {
   if (policy !== null) {
     const field = table.schema.fields.find((f) => f.name.toLowerCase() === policy.column.toLowerCase());
     if (field === undefined || (field.type.id !== 'date' && field.type.id !== 'timestamp')) {
@@ -51,7 +52,7 @@ export async function setRetention(table: Table, policy: RetentionPolicy | null,
   }
   const value = policy === null ? null : { column: policy.column, periodMs: policy.periodMs };
   const version = await table.commit((await table.snapshot()).version, { add: [], remove: [], info: { operation: 'retention' } }, { properties: { [retentionProperty]: value } });
-  await recordAudit(table.store, { action: 'retention', table: table.name, details: { policy: value, version } }, audit);
+  await recordAudit(table.store, { action: 'retention', table: table.name, details: { policy: value, version } }, auditContextOr(audit, table.audit));
   return version;
 }
 
@@ -61,7 +62,7 @@ export function retentionOf(properties: Readonly<Record<string, unknown>>): Rete
 }
 
 /** Expires the rows the table's retention policy says are too old at `nowMs`; not_found RETENTION_NOT_SET without a policy. */
-export async function applyRetention(table: Table, options: { readonly nowMs?: number } = {}, audit: AuditContext = {}): Promise<DeleteResult> {
+export async function applyRetention(table: Table, options: { readonly nowMs?: number } = {}, audit?: AuditContext): Promise<DeleteResult> {
   const policy = retentionOf(await table.properties());
   if (policy === null) {
     throw new StrataError('not_found', 'RETENTION_NOT_SET', `table ${table.name} has no retention policy; set one with strata table retention`, { table: table.name });
@@ -92,7 +93,7 @@ export interface BatchDeleteRequest {
  * Deletes the rows `request` matches in one copy-on-write commit, recorded as a purge (SQL DELETE).
  * A whole-table legal hold refuses it; a range hold refuses it when a deleted row lies in its range.
  */
-export async function purgeMatching(table: Table, request: BatchDeleteRequest, audit: AuditContext = {}): Promise<DeleteResult> {
+export async function purgeMatching(table: Table, request: BatchDeleteRequest, audit?: AuditContext): Promise<DeleteResult> {
   return deleteMatching(table, request, 'purge', audit);
 }
 
@@ -106,7 +107,7 @@ function predicateRequest(bound: BoundPredicate): BatchDeleteRequest {
   };
 }
 
-async function deleteMatching(table: Table, request: BatchDeleteRequest | BoundPredicate, operation: 'purge' | 'expire', audit: AuditContext): Promise<DeleteResult> {
+async function deleteMatching(table: Table, request: BatchDeleteRequest | BoundPredicate, operation: 'purge' | 'expire', audit: AuditContext | undefined): Promise<DeleteResult> {
   const matcher = 'match' in request ? request : predicateRequest(request);
   const base = await table.snapshot();
   const properties = await table.properties();
@@ -144,7 +145,7 @@ async function deleteMatching(table: Table, request: BatchDeleteRequest | BoundP
     },
   });
   const result = { version, rowsDeleted: counts.rows, partitionsRewritten: counts.rewritten, partitionsDropped: counts.dropped };
-  await recordAudit(table.store, { action: operation, table: table.name, details: { ...result, column: matcher.column } }, audit);
+  await recordAudit(table.store, { action: operation, table: table.name, details: { ...result, column: matcher.column } }, auditContextOr(audit, table.audit));
   return result;
 }
 

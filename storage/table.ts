@@ -97,6 +97,11 @@ export class Table {
     this.#audit = config.audit;
   }
 
+  /** Who acts (node, caller) in audit events of this table's actions unless a call names its own (TableConfig.audit). */
+  get audit(): AuditContext | undefined {
+    return this.#audit;
+  }
+
   /** Creates a table (version 0 holds schema and options); conflict TABLE_EXISTS when it exists. */
   static async create(store: Store, name: string, schema: Schema, options: Record<string, unknown> = {}, config: TableConfig = {}): Promise<Table> {
     const lower = validateTableName(name);
