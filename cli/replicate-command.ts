@@ -1,10 +1,11 @@
 /**
  * `strata replicate --store SRC --to DEST [--once] [--interval-ms N] [--tables T,…]`: ships new
- * commits and partitions from a primary store to a secondary continuously (or until caught up with
- * --once), printing what it shipped and the lag in versions and seconds. Killing it is safe: a
+ * commits, partitions and their record-key filters (and, without --tables, views) from a primary
+ * store to a secondary continuously (or until caught up with --once), printing what it shipped and
+ * the lag in versions and seconds. Killing it is safe: a
  * restart resumes where the secondary stopped.
  */
-import { openStore, replicate, replicateOnce, replicationPollIntervalMsDefault, type ReplicationRound } from '../storage/index.js';
+import { openStore, replicate, replicateOnce, replicationPollIntervalMsDefault, roundChanged, type ReplicationRound } from '../storage/index.js';
 import { tableList } from './backup-command.js';
 import { usageError } from './usage.js';
 
@@ -52,11 +53,16 @@ export async function replicateCommand(options: ReplicateCommandOptions, signal?
   }
 }
 
-/** One line per round that shipped something (every round with --once): versions shipped and lag. */
+/** One line per round that changed the secondary (every round with --once): versions, key filters and views shipped, and lag. */
 function report(round: ReplicationRound, always: boolean): void {
-  if (!always && round.versionsShipped === 0 && round.tablesDropped.length === 0) return;
+  if (!always && !roundChanged(round)) return;
   const at = round.tables.filter((lag) => lag.secondaryVersion >= 0).map((lag) => `${lag.table}@${lag.secondaryVersion}`).join(', ') || 'no tables';
   const dropped = round.tablesDropped.length === 0 ? '' : `; dropped ${round.tablesDropped.join(', ')}`;
-  process.stdout.write(`${new Date().toISOString()} shipped ${round.versionsShipped} version(s), ${round.filesCopied} file(s): ${at}${dropped}; ` +
+  const filters = round.keyFiltersCopied === 0 ? '' : ` (${round.keyFiltersCopied} key filter(s))`;
+  const views = [
+    ...(round.viewsCopied.length === 0 ? [] : [`views copied ${round.viewsCopied.join(', ')}`]),
+    ...(round.viewsDropped.length === 0 ? [] : [`views dropped ${round.viewsDropped.join(', ')}`]),
+  ].map((part) => `; ${part}`).join('');
+  process.stdout.write(`${new Date().toISOString()} shipped ${round.versionsShipped} version(s), ${round.filesCopied} file(s)${filters}: ${at}${dropped}${views}; ` +
     `lag ${round.lagVersions} version(s), ${round.lagSeconds.toFixed(1)} s\n`);
 }
