@@ -1,8 +1,9 @@
 /**
  * Shuffle joins on 3 real service-manager processes: a join of two big inputs (lineitem with
  * itself, 600k rows a side at sf0.1, past the default broadcast and shuffle thresholds) plans as
- * distribution=shuffle, answers like DuckDB, and every node both maps and reduces; a node
- * SIGKILLed while shuffle queries run costs a re-run round, not the answers.
+ * distribution=shuffle, answers like DuckDB, and every node both maps and reduces; a cancel
+ * reaches every node and frees every bucket; a node SIGKILLed while shuffle queries run costs a
+ * re-run round, not the answers.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -77,6 +78,20 @@ describe('shuffle joins on a cluster of service managers', function () {
     });
     // Every shuffle's buckets were dropped when its query ended.
     await waitFor(async () => (await Promise.all(nodes.map(shuffleStats))).every((stats) => stats.bytesHeld === 0), 'buckets to be dropped');
+  });
+
+  it('cancels a shuffle query on every node, and every node frees its buckets', async () => {
+    // Per-row string work on both sides keeps the map phase running for seconds, so the cancel lands in it.
+    const slow = 'SELECT count(*) FROM lineitem a JOIN lineitem b ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber ' +
+      "WHERE upper(a.l_comment || a.l_comment) NOT LIKE '%A%E%I%O%U%Y%' AND lower(b.l_comment || b.l_comment) NOT LIKE '%a%e%i%o%u%y%'";
+    assert.match((await client.query(`EXPLAIN ${slow}`)).rows.map((row) => String(row[0])).join('\n'), /distribution=shuffle/);
+    const before = await Promise.all(nodes.map(shuffleStats));
+    const running = client.query(slow, { id: 'cancel-shuffle' });
+    await waitFor(async () => (await Promise.all(nodes.map(shuffleStats))).some((stats, i) => stats.counters.mapPartitions > before[i].counters.mapPartitions),
+      'a node to map', 60_000, 10);
+    client.cancel('cancel-shuffle');
+    await assert.rejects(running, (error: Error & { code?: string }) => error.code === 'QUERY_CANCELLED');
+    await waitFor(async () => (await Promise.all(nodes.map(shuffleStats))).every((stats) => stats.bytesHeld === 0), 'every node to drop its buckets');
   });
 
   it('answers correctly when a node is SIGKILLed during shuffle queries', async () => {
