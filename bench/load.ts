@@ -2,7 +2,7 @@
  * A load-only bench: one '|' text file loaded by strata and by DuckDB (read_csv INSERT) in the
  * same run, for profiling the ingest path. Not a test.
  *
- *   node dist/bench/load.js --file /tmp/lineitem.tbl [--threads 2] [--skip-duckdb]
+ *   node dist/bench/load.js --file /tmp/lineitem.tbl [--threads 2 (DuckDB)] [--ingest-threads 1,2] [--skip-duckdb]
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,20 +47,23 @@ async function main(): Promise<void> {
       duckMs = performance.now() - start;
       connection.closeSync();
     }
-    const storeDirectory = join(work, 'store');
-    const database = await Database.open(storeDirectory);
-    await database.sql(`CREATE TABLE lineitem (${lineitemColumns})`);
-    const threads = values['ingest-threads'] === undefined ? {} : { threads: Number(values['ingest-threads']) };
-    const start = performance.now();
-    const cpuBefore = process.cpuUsage();
-    const summary = await database.ingest('lineitem', [text], { delimiter: '|', header: false, ...threads });
-    const strataMs = performance.now() - start;
-    const cpu = process.cpuUsage(cpuBefore);
-    const bytes = directoryBytes(join(storeDirectory, 'tables', 'lineitem', 'data'));
-    await database.close();
-    process.stdout.write(`rows ${summary.rowsLoaded}, partitions ${summary.partitions}, stored ${bytes} bytes\n`);
-    process.stdout.write(`strata CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads)\n`);
-    process.stdout.write(`strata ${(strataMs / 1000).toFixed(2)} s, DuckDB ${(duckMs / 1000).toFixed(2)} s, ratio ${(strataMs / duckMs).toFixed(2)}\n`);
+    // Each thread count given (--ingest-threads 1,2) loads into a fresh store, in the same run.
+    const counts = values['ingest-threads'] === undefined ? [undefined] : values['ingest-threads'].split(',').map(Number);
+    for (const threads of counts) {
+      const storeDirectory = join(work, `store-${threads ?? 'default'}`);
+      const database = await Database.open(storeDirectory);
+      await database.sql(`CREATE TABLE lineitem (${lineitemColumns})`);
+      const start = performance.now();
+      const cpuBefore = process.cpuUsage();
+      const summary = await database.ingest('lineitem', [text], { delimiter: '|', header: false, ...(threads === undefined ? {} : { threads }) });
+      const strataMs = performance.now() - start;
+      const cpu = process.cpuUsage(cpuBefore);
+      const bytes = directoryBytes(join(storeDirectory, 'tables', 'lineitem', 'data'));
+      await database.close();
+      process.stdout.write(`threads ${threads ?? 'default'}: rows ${summary.rowsLoaded}, partitions ${summary.partitions}, stored ${bytes} bytes, ` +
+        `CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads), strata ${(strataMs / 1000).toFixed(2)} s, DuckDB ${(duckMs / 1000).toFixed(2)} s, ` +
+        `ratio ${(strataMs / duckMs).toFixed(2)}\n`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

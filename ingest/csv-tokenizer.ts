@@ -143,9 +143,10 @@ export class CsvTokenizer {
           }
         }
       } else {
+        // Line ends are below every printable byte: most bytes pass with two comparisons.
         while (position < end) {
           const byte = data[position];
-          if (byte === delimiter || byte === lineFeed || byte === carriageReturn) break;
+          if (byte === delimiter || (byte <= carriageReturn && (byte === lineFeed || byte === carriageReturn))) break;
           position++;
         }
         if (position === end && !final) return -1;
