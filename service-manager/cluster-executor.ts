@@ -48,9 +48,12 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
     private readonly shuffles?: () => ShuffleCoordinator,
   ) {}
 
-  /** Runs a shuffle join over the live nodes (shuffle-coordinator.ts). */
-  shuffle(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
-    if (this.shuffles === undefined) throw new StrataError('internal', 'INTERNAL_ERROR', 'this executor was built without a shuffle coordinator');
+  /**
+   * Runs a shuffle join over the live nodes (shuffle-coordinator.ts); declines with one live node
+   * (or without a coordinator), where gathering both sides costs no network and no bucket copies.
+   */
+  shuffle(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> | null {
+    if (this.shuffles === undefined || this.membershipOf().workers().length < 2) return null;
     return this.shuffles().run(task, signal, progress);
   }
 

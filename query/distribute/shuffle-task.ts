@@ -26,7 +26,8 @@ export interface ShuffleTask {
 
 /** A FragmentExecutor that can also run shuffle joins. */
 export interface ShuffleExecutor extends FragmentExecutor {
-  shuffle(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch>;
+  /** The union of the reduce fragment over all buckets, or null to decline (one node: the gather plan costs less). */
+  shuffle(task: ShuffleTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> | null;
 }
 
 /** True when the executor runs shuffle joins itself; others get the gather plan. */

@@ -42,7 +42,9 @@ export class ExchangeExec implements ExecutionPlan {
         sides: [{ ...this.taskOf(left), keys: join.leftKeys }, { ...this.taskOf(right), keys: join.rightKeys }],
         reduce: reduceFragment(this.plan.fragment),
       };
-      yield* executor.shuffle(task, context.signal, progress);
+      // An executor that declines (one node) gets the gather plan: the join runs here over its two exchanges.
+      const shuffled = executor.shuffle(task, context.signal, progress);
+      yield* shuffled ?? this.runHere(this.plan.fragment).execute(context);
       return;
     }
     yield* executor.execute(this.taskOf(this.plan.fragment), context.signal, progress);

@@ -4,11 +4,11 @@
  * fragment once per bucket. EXPLAIN shows distribution=shuffle; answers equal one node's for
  * inner, left, right, full, semi and anti joins, NULL keys, string keys with different
  * dictionaries on each side, a self join and a partial aggregate above the join; an executor
- * that cannot shuffle gets the gather plan and the same answers.
+ * that cannot shuffle, or declines to, gets the gather plan and the same answers.
  */
 import assert from 'node:assert/strict';
 import { Types, numericVector, stringVectorFromValues, type Batch, type Schema } from '../../../storage/index.js';
-import { QueryEngine, splitByBucket, type Expr, type FragmentExecutor } from '../../../query/index.js';
+import { QueryEngine, splitByBucket, type Expr, type FragmentExecutor, type ShuffleExecutor } from '../../../query/index.js';
 import { InProcessShuffle, runOnNodes } from './in-process-shuffle.js';
 import { MemoryCatalog } from '../support/memory-catalog.js';
 import { batchFromRows } from '../support/memory-table.js';
@@ -48,6 +48,8 @@ describe('shuffle joins (in-process executor)', function () {
   const coordinator = new QueryEngine(memory, { fragmentExecutor: shuffler, distribute });
   const gatherOnly: FragmentExecutor = { execute: (task, signal, progress) => runOnNodes(worker, task, signal, progress) };
   const gathering = new QueryEngine(memory, { fragmentExecutor: gatherOnly, distribute });
+  const declining: ShuffleExecutor = { execute: gatherOnly.execute, shuffle: () => null };
+  const declined = new QueryEngine(memory, { fragmentExecutor: declining, distribute });
   const single = new QueryEngine(memory);
 
   before(async () => {
@@ -88,6 +90,8 @@ describe('shuffle joins (in-process executor)', function () {
       assert.ok(result.stats.nodes.includes('n0'), result.stats.nodes.join(','));
       // An executor without shuffle support runs the same plan as a gather join.
       assert.deepEqual(rowsOf((await gathering.execute(sql)).batches), expected);
+      // So does one that declines this shuffle (a cluster of one node).
+      assert.deepEqual(rowsOf((await declined.execute(sql)).batches), expected);
     });
   }
 
