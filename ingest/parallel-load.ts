@@ -140,13 +140,11 @@ async function finish(target: PartitionFileTarget, snapshot: Snapshot, settings:
   const added = outcome.added.flat();
   let rowsLoaded = 0;
   let rowsRejected = 0;
-  let bytesIn = 0;
   const rejectSamples: { code: string; message: string }[] = [];
   const rejected: string[] = [];
   outcome.results.forEach((result, index) => {
     rowsLoaded += result!.rowsLoaded;
     rowsRejected += result!.rowsRejected;
-    bytesIn += result!.bytesIn;
     if (result!.rowsRejected > 0) rejected.push(rejectsPaths[index]);
     for (const sample of result!.rejectSamples) if (rejectSamples.length < rejectSamplesMax) rejectSamples.push(sample);
   });
@@ -157,7 +155,8 @@ async function finish(target: PartitionFileTarget, snapshot: Snapshot, settings:
   let bytesStored = 0;
   for (const meta of added) bytesStored += meta.bytes;
   return {
-    version, rowsLoaded, rowsRejected, bytesIn, bytesStored, partitions: added.length,
+    // Ranges read a little past their ends to finish their last records: every file was read, once.
+    version, rowsLoaded, rowsRejected, bytesIn: input.bytesTotal, bytesStored, partitions: added.length,
     rejectsPath: rowsRejected > 0 ? settings.rejectsPath : null, rejectSamples,
   };
 }

@@ -142,7 +142,8 @@ class PartPool {
       bytes += this.progressBytes[i];
       total += this.progressRows[i];
     }
-    onProgress({ bytesRead: bytes, bytesTotal: this.request.bytesTotal, rows: total });
+    // Ranges read a little past their ends (to finish their last records), so the sum may overshoot.
+    onProgress({ bytesRead: Math.min(bytes, this.request.bytesTotal), bytesTotal: this.request.bytesTotal, rows: total });
   }
 
   /** Records part index's failure (the first per part wins) and cancels the parts after it. */

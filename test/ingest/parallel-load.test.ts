@@ -43,6 +43,7 @@ describe('ingest/parallel load (worker threads)', function () {
   it('loads the same rows in the same order as one thread, and a second load is skipped', async () => {
     const [one, two] = await loadBoth(lines().join('\n') + '\n');
     assert.ok(two.summary.partitions >= 2, 'two ranges give at least two partitions');
+    assert.equal(two.summary.bytesIn, one.summary.bytesIn);
     assert.equal(two.summary.rowsLoaded, one.summary.rowsLoaded);
     assert.deepEqual(await tableRows(two.table), await tableRows(one.table));
     assert.deepEqual([...(await two.table.snapshot()).loadHashes], [...(await one.table.snapshot()).loadHashes]);
@@ -103,5 +104,24 @@ describe('ingest/parallel load (worker threads)', function () {
       }
       line = end + 1;
     }
+  });
+
+  it('cancels on the signal, commits nothing and reports progress up to the file size at most', async () => {
+    const path = await dir.file('data.csv', lines().join('\n') + '\n');
+    const table = await newTable(dir, columns);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const error = await rejection(ingestFiles(table, [path], {
+      threads: 2,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        seen.push(progress.bytesRead);
+        assert.ok(progress.bytesRead <= progress.bytesTotal);
+        if (progress.rows > 0) controller.abort();
+      },
+    }));
+    assert.equal(error.code, 'INGEST_CANCELLED');
+    assert.ok(seen.length > 0);
+    assert.equal((await table.snapshot()).partitions.length, 0);
   });
 });
