@@ -16,7 +16,7 @@ import { decodeBatches } from './arrow-ipc.js';
 import { FrameKind } from './fragment-frames.js';
 import { assignPartitions, hostOfUrl } from './partition-placement.js';
 import { planToJson } from './plan-json.js';
-import { dropShuffleOn, frameIndex, shuffleCall, type ShufflePeer } from './shuffle-rpc.js';
+import { dropShuffleOn, frameCounts, frameIndex, shuffleCall, type ShufflePeer } from './shuffle-rpc.js';
 import type { ShuffleMapOrder, ShuffleReduceOrder, ShuffleWorker } from './shuffle-worker.js';
 
 /** Buckets per live node: more than one, so the buckets of a lost node spread over the others. */
@@ -114,11 +114,11 @@ export class ShuffleCoordinator {
         jobs.push(async (jobSignal) => {
           progress.nodeUsed(node.id);
           if (node.id === this.selfId) {
-            for await (const _ of this.worker.map(order, jobSignal)) progress.partitionDone();
+            for await (const done of this.worker.map(order, jobSignal)) progress.partitionDone(done.counts);
             return;
           }
           for await (const frame of shuffleCall(node, '/internal/v1/shuffle/map', planToJson(order), this.token, jobSignal)) {
-            if (frame.kind === FrameKind.partitionDone) progress.partitionDone();
+            if (frame.kind === FrameKind.partitionDone) progress.partitionDone(frameCounts(frame));
           }
           this.membershipOf().markSeen(node.id);
         });

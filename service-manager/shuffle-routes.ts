@@ -35,10 +35,13 @@ async function* framesOf(work: AsyncIterable<Uint8Array>, signal: AbortSignal): 
   }
 }
 
-function indexFrame(kind: number, index: number): Uint8Array {
-  const payload = new Uint8Array(4);
-  new DataView(payload.buffer).setUint32(0, index, true);
-  return encodeFrame(kind, payload);
+/** A PartitionDone frame: the partition index, then what the partition read as JSON (as the fragment RPC sends it). */
+function partitionDoneFrame(partition: number, counts: unknown): Uint8Array {
+  const json = counts === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(counts));
+  const payload = new Uint8Array(4 + json.length);
+  new DataView(payload.buffer).setUint32(0, partition, true);
+  payload.set(json, 4);
+  return encodeFrame(FrameKind.partitionDone, payload);
 }
 
 /** A signal aborted when the caller closes the connection before the answer is complete. */
@@ -67,7 +70,7 @@ export function registerShuffleRoutes(app: FastifyInstance, context: ShuffleRout
     const order = planFromJson<ShuffleMapOrder>(JSON.stringify(request.body));
     const signal = callerSignal(reply);
     const work = async function* () {
-      for await (const partition of worker.map(order, signal)) yield indexFrame(FrameKind.partitionDone, partition);
+      for await (const done of worker.map(order, signal)) yield partitionDoneFrame(done.partition, done.counts);
     };
     return stream(reply, framesOf(work(), signal));
   });

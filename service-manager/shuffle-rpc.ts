@@ -4,6 +4,7 @@
  * so a coordinator can tell "node X is gone" (io, naming the node) from "the query is wrong".
  */
 import { StrataError } from '../storage/index.js';
+import type { FragmentScanCounts } from '../query/index.js';
 import { FrameKind, readFrames, type Frame } from './fragment-frames.js';
 
 /** Time a drop request may take: it only frees memory, and the shuffle expires anyway. */
@@ -66,6 +67,16 @@ export async function dropShuffleOn(peer: ShufflePeer, shuffleId: string, token:
     });
   } catch {
     // The peer is gone or slow: its buckets expire after shuffleTtlMs.
+  }
+}
+
+/** The read counts a worker appends as JSON after the partition index of a PartitionDone frame, if any. */
+export function frameCounts(frame: Frame): FragmentScanCounts | undefined {
+  if (frame.payload.length <= 4) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(frame.payload.subarray(4))) as FragmentScanCounts;
+  } catch {
+    return undefined;
   }
 }
 

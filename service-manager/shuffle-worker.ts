@@ -5,7 +5,7 @@
  * a bucket to reducers, and reduce: join one bucket of both sides, fetched from every producer.
  */
 import { StrataError, type Batch } from '../storage/index.js';
-import { runShuffleReduce, shuffleMapOutputs, type LogicalPlan, type ShuffleMapRequest } from '../query/index.js';
+import { runShuffleReduce, shuffleMapOutputs, type FragmentScanCounts, type LogicalPlan, type ShuffleMapRequest } from '../query/index.js';
 import { decodeBatches, encodeBatch } from './arrow-ipc.js';
 import type { Database } from './database.js';
 import { FrameKind } from './fragment-frames.js';
@@ -37,8 +37,8 @@ export class ShuffleWorker {
     private readonly memoryBytesMax: number,
   ) {}
 
-  /** Maps the order's partitions into buckets; yields each partition's index once its buckets are stored. */
-  async *map(order: ShuffleMapOrder, signal: AbortSignal): AsyncIterable<number> {
+  /** Maps the order's partitions into buckets; yields each partition's index (and what it read) once its buckets are stored. */
+  async *map(order: ShuffleMapOrder, signal: AbortSignal): AsyncIterable<{ partition: number; counts?: FragmentScanCounts }> {
     const schema = order.fragment.schema;
     let held = new Map<number, Uint8Array[]>();
     for await (const output of shuffleMapOutputs(this.database().runFragment(order, signal), order.keys, order.buckets)) {
@@ -52,7 +52,7 @@ export class ShuffleWorker {
       this.store.put(order.shuffleId, order.side, order.buckets, held);
       held = new Map();
       this.store.counters.mapPartitions += 1;
-      yield output.partition;
+      yield { partition: output.partition, counts: output.counts };
     }
   }
 

@@ -95,7 +95,7 @@ export function splitByBucket(batch: Batch, keys: readonly Expr[], buckets: numb
 export async function* shuffleMapOutputs(outputs: AsyncIterable<FragmentOutput>, keys: readonly Expr[], buckets: number): AsyncIterable<ShuffleMapOutput> {
   for await (const output of outputs) {
     if (output.type === 'done') {
-      yield { type: 'done', partition: output.partition };
+      yield { type: 'done', partition: output.partition, counts: output.counts };
       continue;
     }
     const parts = splitByBucket(output.batch, keys, buckets);

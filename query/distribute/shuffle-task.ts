@@ -10,7 +10,7 @@
 import type { Batch } from '../../storage/index.js';
 import type { Expr } from '../plan/expr.js';
 import type { LogicalPlan } from '../plan/logical-plan.js';
-import type { FragmentExecutor, FragmentProgress, FragmentRequest, FragmentTask } from './fragment-executor.js';
+import type { FragmentExecutor, FragmentProgress, FragmentRequest, FragmentScanCounts, FragmentTask } from './fragment-executor.js';
 
 /** One side of a shuffle join: its leaf fragment and the join keys over the fragment's output. */
 export interface ShuffleSide extends FragmentTask {
@@ -44,7 +44,7 @@ export interface ShuffleMapRequest extends FragmentRequest {
 /** A worker's map output, partition by partition: bucketed batches, then 'done' once the partition is complete. */
 export type ShuffleMapOutput =
   | { readonly type: 'batch'; readonly partition: number; readonly bucket: number; readonly batch: Batch }
-  | { readonly type: 'done'; readonly partition: number };
+  | { readonly type: 'done'; readonly partition: number; readonly counts?: FragmentScanCounts };
 
 /** The two inputs of one reduce run: bucket b of the left side and of the right side. */
 export interface ShuffleInputs {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { StrataClient } from '../../service-manager/index.js';
+import { StrataClient, type ClientResult } from '../../service-manager/index.js';
 import { runCliOk } from '../support/cli.js';
 import { diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
@@ -57,20 +57,24 @@ describe('shuffle joins on a cluster of service managers', function () {
     temp.remove();
   });
 
-  async function check(sql: string): Promise<void> {
+  async function check(sql: string): Promise<ClientResult> {
     const expected = await oracle.query(sql);
     const result = await client.query(sql);
     const actual = result.rows.map((row) => row.map((value) => (value === null ? null : String(value))));
     const difference = diffRows(actual, expected.rows, expected.types.map((type) => /DOUBLE|FLOAT|REAL/.test(type)), false);
     assert.equal(difference, null, `${difference}\n${sql}`);
+    return result;
   }
 
   it('plans a shuffle, answers like DuckDB, and every node maps and reduces', async () => {
     const explain = (await client.query(`EXPLAIN ${selfJoin}`)).rows.map((row) => String(row[0])).join('\n');
     assert.match(explain, /HashJoin: inner keys=\[[^\]]+\][^\n]* distribution=shuffle/, explain);
     const before = await Promise.all(nodes.map(shuffleStats));
-    await check(selfJoin);
+    const result = await check(selfJoin);
     await check(leftJoin);
+    assert.deepEqual([...result.summary.nodes].sort(), ['n1', 'n2', 'n3']);
+    // Both sides read the whole table, counted by the nodes that mapped it.
+    assert.equal(result.summary.rowsScanned, 2 * 600_572);
     const after = await Promise.all(nodes.map(shuffleStats));
     after.forEach((stats, i) => {
       assert.ok(stats.counters.mapPartitions > before[i].counters.mapPartitions, `n${i + 1} mapped nothing`);

@@ -56,7 +56,7 @@ export class InProcessShuffle implements ShuffleExecutor {
         const request = roundTrip<ShuffleMapRequest>({ fragment, table, version, partitionIds, keys, buckets });
         for await (const output of shuffleMapOutputs(this.worker.executeFragment(request, signal), request.keys, request.buckets)) {
           if (output.type === 'batch') stored[side][output.bucket].push(output.batch);
-          else progress.partitionDone();
+          else progress.partitionDone(output.counts);
         }
       }
     }

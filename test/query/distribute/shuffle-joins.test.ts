@@ -86,6 +86,8 @@ describe('shuffle joins (in-process executor)', function () {
       const result = await coordinator.execute(sql);
       assert.deepEqual(rowsOf(result.batches), expected);
       assert.ok(shuffler.shuffles > before, 'the executor ran no shuffle');
+      // The map side's read counts reach the query's summary.
+      assert.ok(result.stats.rowsScanned > 0, 'no rows counted as scanned');
       // Both nodes mapped unless pruning left one partition of each side.
       assert.ok(result.stats.nodes.includes('n0'), result.stats.nodes.join(','));
       // An executor without shuffle support runs the same plan as a gather join.
