@@ -31,6 +31,8 @@ export interface ScanCounts {
   rowsOut: number;
   /** True when the counts came from other nodes (fragments of a distributed query). */
   remote?: boolean;
+  /** True when an operator above applies the scan's filters itself (rowsOut is then before them). */
+  filtersAbove?: boolean;
 }
 
 /** What one execution of a plan runs with. */

@@ -18,6 +18,8 @@ export class ScanExec implements ExecutionPlan {
   readonly children: readonly ExecutionPlan[] = [];
   private readonly filters: readonly Expr[];
   private readonly zoneFilters: readonly Expr[];
+  /** True when an operator above applies (some of) the filters EXPLAIN shows on this scan. */
+  private readonly filtersAbove: boolean;
 
   /**
    * `absorbedFilters` are predicates over the scan's output that an operator above applies itself
@@ -30,6 +32,7 @@ export class ScanExec implements ExecutionPlan {
     this.schema = scan.schema;
     this.filters = scan.filters.flatMap(conjuncts);
     this.zoneFilters = [...this.filters, ...absorbedFilters.flatMap(conjuncts)];
+    this.filtersAbove = absorbedFilters.length > 0;
   }
 
   /** Partitions this scan reads. */
@@ -42,6 +45,7 @@ export class ScanExec implements ExecutionPlan {
     const filter = this.filters.length === 0 ? null : new RowFilter(this.filters);
     const metrics = context.metrics;
     const counts = scanCountsOf(metrics, this.countsKey);
+    if (this.filtersAbove) counts.filtersAbove = true;
     const batchFilter = this.zoneFilters.length === 0 ? undefined : countingSkips(zoneFilter(this.scan, this.zoneFilters), metrics, counts);
     for (const partition of this.partitions) {
       checkCancelled(context);

@@ -166,13 +166,16 @@ export interface ScanActuals {
   readonly rowsOut: number;
   /** Counted on other nodes, which report no rows out. */
   readonly remote?: boolean;
+  /** The operator above applies the scan's filters: rows out are before them. */
+  readonly filtersAbove?: boolean;
 }
 
 /** The `actual:` suffix of a scan line in EXPLAIN ANALYZE. */
 export function formatScanActuals(scan: Scan, actuals: ScanActuals | null): string {
   if (actuals === null) return ' actual: not run';
   const batches = `batches read=${actuals.batchesRead} skipped=${actuals.batchesSkipped}`;
-  const rows = `rows read=${actuals.rowsRead}${actuals.remote === true ? '' : ` out=${actuals.rowsOut}`}`;
+  const out = actuals.remote === true ? '' : ` out=${actuals.rowsOut}${actuals.filtersAbove === true ? ' (filters applied above)' : ''}`;
+  const rows = `rows read=${actuals.rowsRead}${out}`;
   return ` actual: partitions read=${actuals.partitionsRead}/${scan.partitionsTotal}, ${batches}, ${rows}`;
 }
 
