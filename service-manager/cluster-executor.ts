@@ -67,6 +67,8 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
       yield* channel.drain();
     } finally {
       controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the query ended'));
+      // A consumer that stopped early leaves producers waiting on a full channel: closing wakes them.
+      channel.close();
       signal?.removeEventListener('abort', onAbort);
       await run.catch(() => undefined);
     }

@@ -64,6 +64,8 @@ export class ShuffleCoordinator {
       yield* channel.drain();
     } finally {
       controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the query ended'));
+      // A consumer that stopped early leaves producers waiting on a full channel: closing wakes them.
+      channel.close();
       signal?.removeEventListener('abort', onAbort);
       await run.catch(() => undefined);
     }
