@@ -50,6 +50,9 @@ export interface ParallelFiles {
   readonly bytesTotal: number;
 }
 
+/** Smallest load (raw bytes of all files) run on worker threads: what two ranges need at least. */
+export const parallelBytesMin = 2 * rangeBytesMin;
+
 /** Reject samples a summary keeps (as RowFailures keeps per load). */
 const rejectSamplesMax = 10;
 
@@ -72,11 +75,14 @@ export async function planParallelParts(files: readonly string[], hashes: readon
 
 /**
  * Loads the files over settings.threads workers and commits once. Returns null, having
- * committed nothing, when the load gains nothing from threads (a single part) or when a split
+ * committed nothing, when the load gains nothing from threads (under parallelBytesMin, or a
+ * single part) or when a split
  * CSV file turned out to hold quoted line breaks: the caller then loads sequentially.
  */
 export async function parallelLoad(target: PartitionFileTarget, snapshot: Snapshot, settings: LoadSettings, options: IngestOptions,
   input: ParallelFiles): Promise<ParallelOutcome | null> {
+  // Starting workers costs a few hundred milliseconds: small loads stay on the calling thread.
+  if (input.bytesTotal < parallelBytesMin) return null;
   const parts = await planParallelParts(input.files, input.hashes, settings.threads);
   if (parts.length < 2) return null;
   const splitFiles = [...new Set(parts.filter((planned) => planned.split).map((planned) => planned.fileIndex))];

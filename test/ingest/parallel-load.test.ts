@@ -124,4 +124,20 @@ describe('ingest/parallel load (worker threads)', function () {
     assert.ok(seen.length > 0);
     assert.equal((await table.snapshot()).partitions.length, 0);
   });
+
+  it('loads a split file and a whole one in file order, with both load hashes', async () => {
+    const big = await dir.file('big.csv', lines().join('\n') + '\n');
+    const small = await dir.file('small.csv', 'id,kind,amount,day,note\n-1,x,1.5,2021-01-01,last\n');
+    const tables = [];
+    for (const threads of [1, 2]) {
+      const table = await newTable(dir, columns, `t${threads}`);
+      await ingestFiles(table, [big, small], { threads });
+      tables.push(table);
+    }
+    const rows = await tableRows(tables[1]);
+    assert.deepEqual(rows.at(-1), [-1, 'x', '1.50', '2021-01-01', 'last']);
+    assert.deepEqual(rows, await tableRows(tables[0]));
+    assert.deepEqual([...(await tables[1].snapshot()).loadHashes], [...(await tables[0].snapshot()).loadHashes]);
+    assert.equal((await tables[1].snapshot()).loadHashes.size, 2);
+  });
 });
