@@ -5,6 +5,7 @@
  * Everything is bounded: bytes, shuffles, and lifetime.
  */
 import { StrataError } from '../storage/index.js';
+import { shuffleBucketsMax } from '../query/index.js';
 
 /** Bytes of bucket data a node holds for all shuffles together: beyond it the query fails (RESOURCES), the node keeps serving. */
 export const shuffleBytesMaxDefault = 512 * 1024 * 1024;
@@ -67,10 +68,11 @@ export class ShuffleStore {
         { shuffle: shuffleId, bytesMax: this.bytesMax });
     }
     const shuffle = this.open(shuffleId, buckets);
-    for (const [bucket, list] of parts) {
-      if (bucket < 0 || bucket >= buckets || side < 0 || side > 1) throw new StrataError('input', 'BAD_MESSAGE', `shuffle ${shuffleId}: no side ${side} bucket ${bucket}`);
-      shuffle.buckets[side][bucket].push(...list);
+    // Checked before anything is added: a bad order leaves the shuffle as it was.
+    for (const bucket of parts.keys()) {
+      if (bucket < 0 || bucket >= shuffle.buckets[0].length || side < 0 || side > 1) throw new StrataError('input', 'BAD_MESSAGE', `shuffle ${shuffleId}: no side ${side} bucket ${bucket}`);
     }
+    for (const [bucket, list] of parts) shuffle.buckets[side][bucket].push(...list);
     shuffle.bytes += bytes;
     this.bytes += bytes;
   }
@@ -92,6 +94,9 @@ export class ShuffleStore {
   private open(shuffleId: string, buckets: number): StoredShuffle {
     const existing = this.shuffles.get(shuffleId);
     if (existing !== undefined) return existing;
+    if (!Number.isInteger(buckets) || buckets < 1 || buckets > shuffleBucketsMax) {
+      throw new StrataError('input', 'BAD_MESSAGE', `shuffle ${shuffleId} asks for ${buckets} buckets; 1 to ${shuffleBucketsMax} are allowed`, { shuffle: shuffleId });
+    }
     if (this.shuffles.size >= shufflesMax) {
       throw new StrataError('resources', 'SHUFFLE_MEMORY_EXCEEDED', `this node already holds ${shufflesMax} shuffles; retry when running joins finish`, { shuffle: shuffleId });
     }

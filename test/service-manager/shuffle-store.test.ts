@@ -55,8 +55,9 @@ describe('ShuffleStore', () => {
     assert.equal(store.counters.shufflesExpired, 1);
   });
 
-  it('rejects a bucket outside the shuffle', () => {
+  it('rejects a bucket outside the shuffle, and more buckets than shuffleBucketsMax', () => {
     const store = new ShuffleStore();
     assert.throws(() => store.put('s', 0, 2, new Map([[2, [bytes(1)]]])), (error: StrataError) => error.code === 'BAD_MESSAGE');
+    assert.throws(() => store.put('t', 0, 1_000_000, new Map()), (error: StrataError) => error.code === 'BAD_MESSAGE' && /1 to \d+ are allowed/.test(error.message));
   });
 });
