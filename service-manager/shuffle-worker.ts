@@ -5,7 +5,7 @@
  * a bucket to reducers, and reduce: join one bucket of both sides, fetched from every producer.
  */
 import { StrataError, type Batch } from '../storage/index.js';
-import { runShuffleReduce, shuffleMapOutputs, type FragmentScanCounts, type LogicalPlan, type ShuffleMapRequest } from '../query/index.js';
+import { runShuffleReduce, shuffleBucketsMax, shuffleMapOutputs, type FragmentScanCounts, type LogicalPlan, type ShuffleMapRequest } from '../query/index.js';
 import { decodeBatches, encodeBatch } from './arrow-ipc.js';
 import type { Database } from './database.js';
 import { FrameKind } from './fragment-frames.js';
@@ -39,6 +39,10 @@ export class ShuffleWorker {
 
   /** Maps the order's partitions into buckets; yields each partition's index (and what it read) once its buckets are stored. */
   async *map(order: ShuffleMapOrder, signal: AbortSignal): AsyncIterable<{ partition: number; counts?: FragmentScanCounts }> {
+    // Checked before any work: the bucket count sizes per-batch arrays.
+    if (!Number.isInteger(order.buckets) || order.buckets < 1 || order.buckets > shuffleBucketsMax || (order.side !== 0 && order.side !== 1)) {
+      throw new StrataError('input', 'BAD_MESSAGE', `shuffle ${order.shuffleId}: side must be 0 or 1 and buckets 1 to ${shuffleBucketsMax}, got side ${order.side}, ${order.buckets} buckets`);
+    }
     const schema = order.fragment.schema;
     let held = new Map<number, Uint8Array[]>();
     for await (const output of shuffleMapOutputs(this.database().runFragment(order, signal), order.keys, order.buckets)) {
