@@ -63,7 +63,7 @@ function isLeafPipeline(plan: LogicalPlan): boolean {
   return false;
 }
 
-/** Marks each join broadcast or gather, bottom-up along probe sides (a build side broadcast is left whole). */
+/** Marks each join broadcast, shuffle or gather, bottom-up along probe sides (a build side broadcast is left whole). */
 function chooseJoinDistribution(plan: LogicalPlan, options: DistributeOptions): LogicalPlan {
   if (plan.kind !== 'join') {
     const inputs = planInputs(plan);
