@@ -6,6 +6,7 @@ export * from './plan/index.js';
 export { explainPlan, formatExpr, summaryLine, type SummaryCounts } from './plan/explain.js';
 export { optimizerRuleNames } from './optimize/optimizer.js';
 export { parseSql } from './sql/parse.js';
+export { catalogTableName } from './sql/table-keys.js';
 export { distributePlan, broadcastRowsMax, shuffleRowsMin } from './distribute/distribute-plan.js';
 export { shuffleMapOutputs, splitByBucket, shuffleBucketsMax } from './distribute/shuffle-hash.js';
 export { runShuffleReduce } from './physical/shuffle-reduce.js';

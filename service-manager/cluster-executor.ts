@@ -7,7 +7,7 @@
  * every RPC, and the workers stop.
  */
 import { StrataError, toStrataError, type Batch } from '../storage/index.js';
-import type { FragmentProgress, FragmentScanCounts, FragmentTask, ScanPartition, ShuffleExecutor, ShuffleTask } from '../query/index.js';
+import { catalogTableName, type FragmentProgress, type FragmentScanCounts, type FragmentTask, type ScanPartition, type ShuffleExecutor, type ShuffleTask } from '../query/index.js';
 import { BoundedChannel } from './bounded-channel.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { decodeBatches } from './arrow-ipc.js';
@@ -108,7 +108,8 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
   /** Hosts of the task's partitions; none to ask for when only one node works (placement has no choice). */
   private async localityOf(task: FragmentTask, signal: AbortSignal): Promise<PartitionLocality> {
     if (this.locate === undefined || this.membershipOf().workers().length < 2) return new Map();
-    return this.locate(task.table, task.partitions, signal);
+    // A time-travel scan's task names `table@vN`; its files live under the table's own directory.
+    return this.locate(catalogTableName(task.table), task.partitions, signal);
   }
 
   private async runOnNode(node: string, task: FragmentTask, partitionIndexes: number[], signal: AbortSignal,

@@ -44,7 +44,8 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
   const executor = new ClusterFragmentExecutor(() => membership!, config.id, config.token,
     (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal),
     async (table, partitions, signal) => locator?.locate(table, partitions, signal) ?? new Map(), () => shuffles);
-  database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor });
+  // Audit events of this node's creates, drops, loads and purges name the node, not just its host.
+  database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor, audit: { node: config.id } });
   locator = PartitionLocator.forStore(database.store);
   membership = new ClusterMembership(database.store, config.id, config.token);
   const server = await startServer(config, database, { membership, counters, shuffles: shuffleWorker }, log);

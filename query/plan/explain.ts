@@ -122,8 +122,26 @@ function list(items: readonly string[]): string {
   return `[${items.join(', ')}]`;
 }
 
-/** The one-line description of a plan node (without its inputs). */
-export function describeNode(plan: LogicalPlan): string {
+/** True when the fragment's join (below its single-input operators) is a shuffle join. */
+function reducesShuffle(plan: LogicalPlan): boolean {
+  if (plan.kind === 'join') return plan.distribution === 'shuffle';
+  const inputs = planInputs(plan);
+  return inputs.length === 1 && reducesShuffle(inputs[0]);
+}
+
+/** What an exchange does: plain gather, or one of a shuffle join's two stages. */
+function describeExchange(plan: Extract<LogicalPlan, { kind: 'exchange' }>, parent: LogicalPlan | null): string {
+  if (parent?.kind === 'join' && parent.distribution === 'shuffle') {
+    return 'Exchange: shuffle map (each node reads its share of the partitions and splits the rows into buckets by the join keys)';
+  }
+  if (reducesShuffle(plan.fragment)) {
+    return 'Exchange: shuffle reduce (each node joins whole buckets of both sides, fetched from every node, and runs the operators above the join; the coordinator gathers)';
+  }
+  return 'Exchange: gather from every live node (the fragment below runs on each over its share of the partitions)';
+}
+
+/** The one-line description of a plan node (without its inputs); `parent` names a shuffle's stages. */
+export function describeNode(plan: LogicalPlan, parent: LogicalPlan | null = null): string {
   switch (plan.kind) {
     case 'scan': {
       const columns = plan.projection.map((i) => plan.tableSchema.fields[i].name);
@@ -143,7 +161,7 @@ export function describeNode(plan: LogicalPlan): string {
     case 'top_n': return `TopN: ${plan.keys.map(formatSortKey).join(', ')} limit=${plan.limit} offset=${plan.offset}`;
     case 'distinct': return 'Distinct';
     case 'values': return `Values: ${plan.rows.length} row${plan.rows.length === 1 ? '' : 's'}`;
-    case 'exchange': return 'Exchange: gather from every live node (the fragment below runs on each over its share of the partitions)';
+    case 'exchange': return describeExchange(plan, parent);
     case 'join': return describeJoin(plan);
     case 'set_operation': return `${plan.op[0].toUpperCase()}${plan.op.slice(1)}${plan.all ? ' all' : ''}`;
     case 'window': return `Window: ${plan.windows.map(formatWindow).join(', ')}`;
@@ -151,9 +169,9 @@ export function describeNode(plan: LogicalPlan): string {
 }
 
 /** The plan as indented lines, root first. */
-export function explainPlan(plan: LogicalPlan, indent = 0, lines: string[] = []): string[] {
-  lines.push(`${'  '.repeat(indent)}${describeNode(plan)}`);
-  for (const input of planInputs(plan)) explainPlan(input, indent + 1, lines);
+export function explainPlan(plan: LogicalPlan, indent = 0, lines: string[] = [], parent: LogicalPlan | null = null): string[] {
+  lines.push(`${'  '.repeat(indent)}${describeNode(plan, parent)}`);
+  for (const input of planInputs(plan)) explainPlan(input, indent + 1, lines, plan);
   return lines;
 }
 
@@ -180,10 +198,10 @@ export function formatScanActuals(scan: Scan, actuals: ScanActuals | null): stri
 }
 
 /** The plan as indented lines for EXPLAIN ANALYZE: each scan line ends with what `actualsOf` says it read. */
-export function explainPlanAnalyzed(plan: LogicalPlan, actualsOf: (scan: Scan) => ScanActuals | null, indent = 0, lines: string[] = []): string[] {
+export function explainPlanAnalyzed(plan: LogicalPlan, actualsOf: (scan: Scan) => ScanActuals | null, indent = 0, lines: string[] = [], parent: LogicalPlan | null = null): string[] {
   const suffix = plan.kind === 'scan' ? formatScanActuals(plan, actualsOf(plan)) : '';
-  lines.push(`${'  '.repeat(indent)}${describeNode(plan)}${suffix}`);
-  for (const input of planInputs(plan)) explainPlanAnalyzed(input, actualsOf, indent + 1, lines);
+  lines.push(`${'  '.repeat(indent)}${describeNode(plan, parent)}${suffix}`);
+  for (const input of planInputs(plan)) explainPlanAnalyzed(input, actualsOf, indent + 1, lines, plan);
   return lines;
 }
 

@@ -60,6 +60,19 @@ describe('service manager process', function () {
     assert.ok(error.details.position !== undefined);
   });
 
+  it('names the node in the audit events of what it does', async () => {
+    const sql = async (text: string) => {
+      const response = await fetch(`${node.httpUrl}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: text }) });
+      assert.equal(response.status, 200, await response.clone().text());
+      return (await response.json() as { rows: unknown[][] }).rows;
+    };
+    await sql('CREATE TABLE audited (id INTEGER)');
+    await sql('INSERT INTO audited VALUES (1), (2)');
+    await sql('DROP TABLE audited');
+    const rows = await sql("SELECT action, node FROM system.audit_log WHERE table_name = 'audited' ORDER BY time");
+    assert.deepEqual(rows, [['create_table', 'n1'], ['insert', 'n1'], ['drop_table', 'n1']]);
+  });
+
   it('streams results over WebSocket, several queries at once on one connection', async () => {
     const client = await StrataClient.connect(node.wsUrl);
     try {

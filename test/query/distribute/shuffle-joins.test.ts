@@ -102,6 +102,8 @@ describe('shuffle joins (in-process executor)', function () {
     const text = explain.join('\n');
     assert.match(text, /distribution=shuffle/);
     assert.equal(explain.filter((line) => /Exchange/.test(line)).length, 3, text);
+    assert.equal(explain.filter((line) => /Exchange: shuffle reduce/.test(line)).length, 1, text);
+    assert.equal(explain.filter((line) => /Exchange: shuffle map/.test(line)).length, 2, text);
   });
 
   it('gathers a NOT IN (null-aware) join and a join without keys', async () => {
