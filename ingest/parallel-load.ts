@@ -76,8 +76,8 @@ export async function planParallelParts(files: readonly string[], hashes: readon
 /**
  * Loads the files over settings.threads workers and commits once. Returns null, having
  * committed nothing, when the load gains nothing from threads (under parallelBytesMin, or a
- * single part) or when a split
- * CSV file turned out to hold quoted line breaks: the caller then loads sequentially.
+ * single part) or when a split CSV file turned out to hold quoted line breaks: the caller then
+ * loads sequentially.
  */
 export async function parallelLoad(target: PartitionFileTarget, snapshot: Snapshot, settings: LoadSettings, options: IngestOptions,
   input: ParallelFiles): Promise<ParallelOutcome | null> {
