@@ -23,7 +23,7 @@ import { runParts, type PartitionFileTarget, type PoolOutcome } from './worker-p
 import { zstdMagic } from './zstd-stream.js';
 
 /** A part of a parallel load and the file it belongs to. */
-export interface PlannedPart {
+export interface ThreadPart {
   readonly part: IngestPart;
   readonly fileIndex: number;
   /** One of several ranges of its file. */
@@ -57,8 +57,8 @@ export const parallelBytesMin = 2 * rangeBytesMin;
 const rejectSamplesMax = 10;
 
 /** Cuts the files into parts: plain files of at least two rangeBytesMin into one range per thread. */
-export async function planParallelParts(files: readonly string[], hashes: readonly (string | undefined)[], threads: number): Promise<PlannedPart[]> {
-  const parts: PlannedPart[] = [];
+export async function planParallelParts(files: readonly string[], hashes: readonly (string | undefined)[], threads: number): Promise<ThreadPart[]> {
+  const parts: ThreadPart[] = [];
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     const file = files[fileIndex];
     const size = await fileSize(file);
@@ -125,7 +125,7 @@ function throwFirstFailure(outcome: PoolOutcome): void {
 }
 
 /** Load hashes in file order: split files hashed here, whole files by their worker. */
-async function collectHashes(parts: readonly PlannedPart[], outcome: PoolOutcome, splitFiles: readonly number[],
+async function collectHashes(parts: readonly ThreadPart[], outcome: PoolOutcome, splitFiles: readonly number[],
   hashing: readonly (string | Promise<string>)[]): Promise<string[]> {
   const hashes: string[] = [];
   const splitHashes = await Promise.all(hashing);
