@@ -80,6 +80,23 @@ export interface QueryResult {
   readonly stats: QueryStats;
 }
 
+/**
+ * A statement's result as it is produced. A SELECT's batches flow from the physical plan as the
+ * consumer pulls them: the plan runs only as fast as `batches` is consumed, and leaving the loop
+ * early (or the signal) stops it. Other statements carry their small, finished result.
+ */
+export interface QueryStream {
+  /** As QueryResult.command. */
+  readonly command: string;
+  readonly schema: Schema;
+  /** Iterate once. Errors met mid-way (a cast, a division by zero, a cancel) are thrown from it as StrataErrors. */
+  readonly batches: AsyncIterable<Batch>;
+  /** Rows written by INSERT or removed by DELETE; null for other statements. */
+  readonly rowsAffected: number | null;
+  /** What the statement read so far; complete once `batches` is exhausted. */
+  stats(): QueryStats;
+}
+
 const emptySchema: Schema = { fields: [] };
 
 interface PlanRun {
@@ -151,19 +168,46 @@ export class QueryEngine {
     return this.fragmentExecutor === undefined ? plan : distributePlan(plan, { ...this.distributeOptions, tables });
   }
 
-  /** Runs one statement. */
+  /** Runs one statement and collects its whole result (stream() without the streaming). */
   async execute(sql: string, options: ExecuteOptions = {}): Promise<QueryResult> {
+    const stream = await this.stream(sql, options);
+    const batches: Batch[] = [];
+    for await (const batch of stream.batches) batches.push(batch);
+    return { command: stream.command, schema: stream.schema, batches, rowsAffected: stream.rowsAffected, stats: stream.stats() };
+  }
+
+  /**
+   * Runs one statement as a stream: parsing, binding and planning happen here (their errors are
+   * thrown at once); a SELECT's plan then runs batch by batch as the caller pulls.
+   */
+  async stream(sql: string, options: ExecuteOptions = {}): Promise<QueryStream> {
     const startedMs = performance.now();
     const signal = options.signal;
     try {
       throwIfCancelled(signal);
       const { bound, tables, analyze } = await this.prepare(sql);
       throwIfCancelled(signal);
-      if (analyze && bound.kind === 'explain') return await this.explainAnalyze(bound.plan, tables, signal, startedMs, options.onProgress);
-      return await this.run(bound, tables, signal, startedMs, options.onProgress);
+      if (bound.kind === 'query') return this.streamQuery(bound.plan, tables, signal, startedMs, options.onProgress);
+      const result = analyze && bound.kind === 'explain'
+        ? await this.explainAnalyze(bound.plan, tables, signal, startedMs, options.onProgress)
+        : await this.run(bound, tables, signal, startedMs, options.onProgress);
+      return { command: result.command, schema: result.schema, batches: arrayBatches(result.batches), rowsAffected: result.rowsAffected, stats: () => result.stats };
     } catch (error) {
       throw asQueryError(error, signal);
     }
+  }
+
+  /** A SELECT as a stream: nothing runs until the first batch is pulled. */
+  private streamQuery(bound: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined, startedMs: number,
+    onProgress?: (progress: QueryProgress) => void): QueryStream {
+    const plan = this.placed(optimize(bound, { tables }, this.disabledRules).plan, tables);
+    const run = this.startPlan(plan, tables, signal, onProgress);
+    let finishedMs: number | null = null;
+    const batches = planBatches(run.batches, signal, () => { finishedMs ??= performance.now(); });
+    return {
+      command: 'SELECT', schema: plan.schema, batches, rowsAffected: null,
+      stats: () => statsOf(plan, run.metrics, (finishedMs ?? performance.now()) - startedMs),
+    };
   }
 
   /** The optimized plan of a query (with or without a leading EXPLAIN), as text lines joined by newlines. */
@@ -279,16 +323,48 @@ export class QueryEngine {
 
   private async runPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined,
     onProgress?: (progress: QueryProgress) => void, scans?: Map<object, ScanCounts>): Promise<PlanRun> {
+    const run = this.startPlan(plan, tables, signal, onProgress, scans);
+    const batches: Batch[] = [];
+    for await (const batch of run.batches) {
+      throwIfCancelled(signal);
+      batches.push(batch);
+    }
+    return { batches, metrics: run.metrics };
+  }
+
+  /** The plan's batches, not yet pulled, and the metrics they fill in; reports progress from here on. */
+  private startPlan(plan: LogicalPlan, tables: ReadonlyMap<string, TableSource>, signal: AbortSignal | undefined,
+    onProgress?: (progress: QueryProgress) => void, scans?: Map<object, ScanCounts>): { batches: AsyncIterable<Batch>; metrics: ExecutionMetrics } {
     const physical = createPhysicalPlan(plan, tables);
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, batchesRead: 0, batchesSkipped: 0, scans };
     const partitionsTotal = collectScans(plan).reduce((sum, scan) => sum + (scan.partitions?.length ?? scan.partitionsTotal), 0);
     onProgress?.({ partitionsTotal, partitionsDone: () => metrics.partitionsScanned });
-    const batches: Batch[] = [];
-    for await (const batch of physical.execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor })) {
-      throwIfCancelled(signal);
-      batches.push(batch);
-    }
+    const context = { signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor };
+    // execute() is called on the first pull, so a stream nobody reads never starts its scans.
+    const batches = { [Symbol.asyncIterator]: () => physical.execute(context)[Symbol.asyncIterator]() };
     return { batches, metrics };
+  }
+}
+
+/** A finished statement's few batches as a stream. */
+async function* arrayBatches(batches: readonly Batch[]): AsyncGenerator<Batch> {
+  yield* batches;
+}
+
+/**
+ * A plan's batches as the consumer pulls them, each pull checked against the signal; errors
+ * become StrataErrors. `finished` runs once the plan ends, fails or the consumer leaves.
+ */
+async function* planBatches(batches: AsyncIterable<Batch>, signal: AbortSignal | undefined, finished: () => void): AsyncGenerator<Batch> {
+  try {
+    for await (const batch of batches) {
+      throwIfCancelled(signal);
+      yield batch;
+    }
+  } catch (error) {
+    throw asQueryError(error, signal);
+  } finally {
+    finished();
   }
 }
 

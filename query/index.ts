@@ -1,6 +1,6 @@
 /** query/: SQL front end (parse, bind), optimizer, execution; the engine that runs statements. */
 export { QueryEngine, queryMemoryBytesMaxDefault } from './engine.js';
-export type { QueryEngineOptions, QueryResult, QueryStats, ExecuteOptions, QueryProgress } from './engine.js';
+export type { QueryEngineOptions, QueryResult, QueryStats, ExecuteOptions, QueryProgress, QueryStream } from './engine.js';
 export type { QueryCatalog, TableSource, ScanPartition, ColumnDefinition, CreateTableOptions, ViewRecord, RowMatcher, DeleteRowsRequest, DeleteRowsResult } from './catalog.js';
 export * from './plan/index.js';
 export { explainPlan, formatExpr, summaryLine, type SummaryCounts } from './plan/explain.js';

@@ -4,7 +4,7 @@
  */
 import { openStore, StoreCatalog, type AuditContext, type Store } from '../storage/index.js';
 import { ingestFiles, type IngestOptions, type IngestSummary } from '../ingest/index.js';
-import { QueryEngine, type ExecuteOptions, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult } from '../query/index.js';
+import { QueryEngine, type ExecuteOptions, type FragmentExecutor, type FragmentOutput, type FragmentRequest, type QueryResult, type QueryStream } from '../query/index.js';
 import { StorageQueryCatalog } from './storage-catalog.js';
 import { SystemCatalog } from './system-catalog.js';
 import { rowsOf, type CellValue } from './result-format.js';
@@ -54,6 +54,14 @@ export class Database {
   /** Runs one SQL statement; the result holds typed column batches. */
   sql(text: string, options: ExecuteOptions = {}): Promise<QueryResult> {
     return this.engine.execute(text, options);
+  }
+
+  /**
+   * Runs one SQL statement as a stream: a SELECT's batches are produced as they are pulled, so a
+   * consumer that writes them out holds one batch at a time (the WebSocket session does).
+   */
+  sqlStream(text: string, options: ExecuteOptions = {}): Promise<QueryStream> {
+    return this.engine.stream(text, options);
   }
 
   /** Runs one SQL statement and returns its rows as JS values. */

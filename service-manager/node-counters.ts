@@ -10,6 +10,10 @@ export const counterHelp = {
   fragmentsFailed: 'fragment RPCs that ended in an error',
   partitionsRun: 'partitions this node ran fragments over',
   batchesSent: 'result batches this node sent to coordinators',
+  queriesCancelled: 'SQL statements over WebSocket stopped by a cancel, a closed connection or the timeout',
+  resultBatchesSent: 'result messages (JSON rows or Arrow frames) sent to WebSocket SQL clients',
+  resultRowsSent: 'result rows sent to WebSocket SQL clients',
+  streamPauses: 'times a WebSocket query paused its plan because the client read slower than the node produced (backpressure)',
 } as const;
 
 /** The counters. */

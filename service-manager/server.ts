@@ -6,14 +6,14 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { timingSafeEqual } from 'node:crypto';
-import { toStrataError, type ErrorKind, StrataError } from '../storage/index.js';
+import { toStrataError, type Batch, type ErrorKind, StrataError } from '../storage/index.js';
 import { Readable } from 'node:stream';
 import type { Database } from './database.js';
 import type { NodeConfig } from './node-config.js';
 import { QueryAdmission, SqlSession } from './sql-session.js';
 import { renderJson } from './result-format.js';
 import { typeToSql } from '../storage/index.js';
-import type { FragmentTask } from '../query/index.js';
+import type { FragmentTask, QueryResult } from '../query/index.js';
 import { writeMember, type ClusterMembership } from './cluster-membership.js';
 import { encodeBatch } from './arrow-ipc.js';
 import { encodeBatchFrame, encodeFrame, encodeJsonFrame, FrameKind } from './fragment-frames.js';
@@ -96,11 +96,7 @@ export async function startServer(config: NodeConfig, database: Database, servic
     try {
       admission.enter();
       try {
-        const result = await database.sql(body.sql, { signal: AbortSignal.timeout(config.limits.queryTimeoutMs) });
-        const rows = result.batches.reduce((sum, batch) => sum + batch.length, 0);
-        if (rows > config.limits.restRowsMax) {
-          throw new StrataError('resources', 'RESULT_TOO_LARGE', `the result has ${rows} rows, more than the REST limit of ${config.limits.restRowsMax}; use the WebSocket API (/v1/sql) or add LIMIT`);
-        }
+        const result = await restResult(database, body.sql, config.limits);
         const document = JSON.parse(renderJson(result.schema, result.batches)) as Record<string, unknown>;
         return reply.send({ ...document, types: result.schema.fields.map((field) => typeToSql(field.type)), command: result.command, rowsAffected: result.rowsAffected, stats: result.stats });
       } finally {
@@ -117,14 +113,10 @@ export async function startServer(config: NodeConfig, database: Database, servic
       sendBinary: (data) => new Promise((resolve) => socket.send(data, { binary: true }, () => resolve())),
       bufferedBytes: () => socket.bufferedAmount,
     }, async (sql, signal, onProgress) => {
+      // The session counts how the query ends (failed, cancelled) and what it streamed.
       services.counters.queriesStarted += 1;
-      try {
-        return await database.sql(sql, { signal, onProgress });
-      } catch (error) {
-        services.counters.queriesFailed += 1;
-        throw error;
-      }
-    }, config.limits, admission, config.id);
+      return database.sqlStream(sql, { signal, onProgress });
+    }, config.limits, admission, config.id, services.counters);
     sessions.add(session);
     socket.on('message', (data, isBinary) => {
       if (isBinary) session.handleBinary();
@@ -160,6 +152,25 @@ export async function startServer(config: NodeConfig, database: Database, servic
       await app.close();
     },
   };
+}
+
+/**
+ * A REST answer: the statement's batches, pulled until they pass restRowsMax rows. One more
+ * batch than allowed proves the result too large, so the plan is stopped there rather than run
+ * to the end and held whole.
+ */
+async function restResult(database: Database, sql: string, limits: NodeConfig['limits']): Promise<QueryResult> {
+  const stream = await database.sqlStream(sql, { signal: AbortSignal.timeout(limits.queryTimeoutMs) });
+  const batches: Batch[] = [];
+  let rows = 0;
+  for await (const batch of stream.batches) {
+    batches.push(batch);
+    rows += batch.length;
+    if (rows > limits.restRowsMax) {
+      throw new StrataError('resources', 'RESULT_TOO_LARGE', `the result has more than the REST limit of ${limits.restRowsMax} rows; use the WebSocket API (/v1/sql) or add LIMIT`);
+    }
+  }
+  return { command: stream.command, schema: stream.schema, batches, rowsAffected: stream.rowsAffected, stats: stream.stats() };
 }
 
 interface FragmentRequest {

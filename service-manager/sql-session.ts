@@ -2,11 +2,16 @@
  * One WebSocket client's SQL session: parses its messages, runs its queries (several at once,
  * within limits), streams results with backpressure, and cancels. It knows nothing of fastify or
  * the socket library: the server hands it a SessionSocket.
+ *
+ * Results stream: each batch is sent as the plan produces it, and while the socket holds more
+ * than wsBufferedBytesMax unsent bytes the session stops pulling, which pauses the plan. A node
+ * therefore holds about one batch plus the socket's buffer per query, whatever the result size.
  */
-import { StrataError, toStrataError, typeToSql } from '../storage/index.js';
-import type { QueryProgress, QueryResult } from '../query/index.js';
+import { StrataError, toStrataError, typeToSql, type Batch, type Schema } from '../storage/index.js';
+import type { QueryProgress, QueryStream } from '../query/index.js';
 import { encodeBatch } from './arrow-ipc.js';
 import type { NodeLimits } from './node-config.js';
+import type { NodeCounters } from './node-counters.js';
 import { batchRowsJson } from './result-format.js';
 
 /** What the session needs from the socket. */
@@ -19,8 +24,11 @@ export interface SessionSocket {
   bufferedBytes(): number;
 }
 
-/** Runs one statement (the node's engine or, in a cluster, the coordinator). */
-export type QueryRunner = (sql: string, signal: AbortSignal, onProgress: (progress: QueryProgress) => void) => Promise<QueryResult>;
+/** Starts one statement (the node's engine or, in a cluster, the coordinator); its batches are pulled as they are sent. */
+export type QueryRunner = (sql: string, signal: AbortSignal, onProgress: (progress: QueryProgress) => void) => Promise<QueryStream>;
+
+/** The node counters a session adds to: outcomes, and what it streamed. */
+export type SessionCounters = Pick<NodeCounters, 'queriesFailed' | 'queriesCancelled' | 'resultBatchesSent' | 'resultRowsSent' | 'streamPauses'>;
 
 /** Time between progress messages: often enough to watch, rare enough to cost nothing. */
 const progressIntervalMs = 250;
@@ -81,6 +89,9 @@ function parseMessage(text: string): QueryMessage | CancelMessage {
 export class SqlSession {
   private readonly running = new Map<string, AbortController>();
   private closed = false;
+  private markClosed: () => void = () => {};
+  /** Settles when the connection closes: a send waiting for the socket to drain stops waiting. */
+  private readonly closedSignal = new Promise<void>((resolve) => { this.markClosed = resolve; });
 
   constructor(
     private readonly socket: SessionSocket,
@@ -88,6 +99,7 @@ export class SqlSession {
     private readonly limits: NodeLimits,
     private readonly admission: QueryAdmission,
     private readonly nodeId: string,
+    private readonly counters: SessionCounters = { queriesFailed: 0, queriesCancelled: 0, resultBatchesSent: 0, resultRowsSent: 0, streamPauses: 0 },
   ) {}
 
   /** Handles one text frame from the client. */
@@ -114,6 +126,7 @@ export class SqlSession {
   /** Cancels everything (the connection closed or the node is stopping). */
   close(): void {
     this.closed = true;
+    this.markClosed();
     for (const controller of this.running.values()) controller.abort(new StrataError('cancelled', 'QUERY_CANCELLED', 'the connection closed'));
   }
 
@@ -141,56 +154,45 @@ export class SqlSession {
     const controller = new AbortController();
     this.running.set(message.id, controller);
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(this.limits.queryTimeoutMs)]);
-    const startMs = performance.now();
-    let progressTimer: NodeJS.Timeout | null = null;
+    const progress = new ProgressReporter((done, total) => this.send({ type: 'progress', id: message.id, partitionsDone: done, partitionsTotal: total }));
     try {
-      const result = await this.run(message.sql, signal, (progress) => {
-        let sent = -1;
-        progressTimer = setInterval(() => {
-          const done = progress.partitionsDone();
-          if (done === sent) return;
-          sent = done;
-          void this.send({ type: 'progress', id: message.id, partitionsDone: done, partitionsTotal: progress.partitionsTotal });
-        }, progressIntervalMs);
-      });
-      if (progressTimer !== null) clearInterval(progressTimer);
-      await this.streamResult(message, result, signal, startMs);
+      const stream = await this.run(message.sql, signal, (live) => progress.start(live));
+      await this.streamResult(message, stream, signal, progress);
     } catch (error) {
+      progress.stop();
       const reason = signal.aborted && signal.reason instanceof StrataError ? signal.reason : error;
       const timedOut = signal.aborted && !controller.signal.aborted;
+      this.counters.queriesFailed += 1;
+      if (signal.aborted) this.counters.queriesCancelled += 1;
       await this.sendError(message.id, timedOut
         ? new StrataError('cancelled', 'QUERY_TIMEOUT', `query ${message.id} ran longer than ${this.limits.queryTimeoutMs} ms and was cancelled`)
         : reason);
     } finally {
-      if (progressTimer !== null) clearInterval(progressTimer);
+      progress.stop();
       this.running.delete(message.id);
       this.admission.leave();
     }
   }
 
-  private async streamResult(message: QueryMessage, result: QueryResult, signal: AbortSignal, startMs: number): Promise<void> {
+  /**
+   * Schema, then each batch as the plan yields it, then `done`. An error thrown here after rows
+   * went out becomes an `error` message: the client discards the rows it got (docs/protocol.md).
+   */
+  private async streamResult(message: QueryMessage, stream: QueryStream, signal: AbortSignal, progress: ProgressReporter): Promise<void> {
     const id = message.id;
-    const columns = result.schema.fields.map((field) => ({ name: field.name, type: typeToSql(field.type) }));
+    const startMs = performance.now();
+    const columns = stream.schema.fields.map((field) => ({ name: field.name, type: typeToSql(field.type) }));
     await this.send({ type: 'schema', id, columns });
     let rows = 0;
-    const step = this.limits.streamRowsPerMessage;
-    for (const batch of result.batches) {
-      if (message.format === 'arrow') {
-        signal.throwIfAborted();
-        if (batch.length > 0) await this.sendArrow(id, result, batch);
-        rows += batch.length;
-        continue;
-      }
-      for (let start = 0; start < batch.length; start += step) {
-        signal.throwIfAborted();
-        const end = Math.min(batch.length, start + step);
-        await this.sendRaw(`{"type":"rows","id":${JSON.stringify(id)},"rows":${batchRowsJson(batch, start, end, message.decimals === 'string')}}`);
-        rows += end - start;
-      }
+    for await (const batch of stream.batches) {
+      signal.throwIfAborted();
+      rows += await this.sendBatch(message, stream.schema, batch, signal);
+      progress.tick();
     }
-    const stats = result.stats;
+    progress.stop();
+    const stats = stream.stats();
     await this.send({
-      type: 'done', id, command: result.command, rows, rowsAffected: result.rowsAffected,
+      type: 'done', id, command: stream.command, rows, rowsAffected: stream.rowsAffected,
       elapsedMs: Math.round(performance.now() - startMs), partitionsScanned: stats.partitionsScanned,
       partitionsPruned: stats.partitionsPruned, partitionsTotal: stats.partitionsTotal,
       batchesRead: stats.batchesRead, batchesSkipped: stats.batchesSkipped, rowsScanned: stats.rowsScanned, bytesScanned: stats.bytesScanned,
@@ -198,32 +200,106 @@ export class SqlSession {
     });
   }
 
+  /** Sends one batch (one Arrow frame, or JSON rows messages of streamRowsPerMessage rows); returns its row count. */
+  private async sendBatch(message: QueryMessage, schema: Schema, batch: Batch, signal: AbortSignal): Promise<number> {
+    if (message.format === 'arrow') {
+      if (batch.length > 0) await this.sendFrame(this.socket.sendBinary(arrowFrame(message.id, schema, batch)), batch.length, signal);
+      return batch.length;
+    }
+    const step = this.limits.streamRowsPerMessage;
+    const prefix = `{"type":"rows","id":${JSON.stringify(message.id)},"rows":`;
+    for (let start = 0; start < batch.length; start += step) {
+      signal.throwIfAborted();
+      const end = Math.min(batch.length, start + step);
+      if (this.closed) break;
+      await this.sendFrame(this.socket.sendText(`${prefix}${batchRowsJson(batch, start, end, message.decimals === 'string')}}`), end - start, signal);
+    }
+    return batch.length;
+  }
+
+  /**
+   * Counts a result frame just handed to the socket and, when the socket holds more than
+   * wsBufferedBytesMax unsent bytes, waits until it has drained that far (the frame is flushed),
+   * the connection closes or the query is cancelled. Not pulling meanwhile pauses the plan.
+   */
+  private async sendFrame(pending: Promise<void>, rows: number, signal: AbortSignal): Promise<void> {
+    this.counters.resultBatchesSent += 1;
+    this.counters.resultRowsSent += rows;
+    if (this.socket.bufferedBytes() <= this.limits.wsBufferedBytesMax) return;
+    this.counters.streamPauses += 1;
+    let onAbort: () => void = () => {};
+    const aborted = new Promise<void>((resolve) => { onAbort = resolve; signal.addEventListener('abort', onAbort, { once: true }); });
+    try {
+      await Promise.race([pending, this.closedSignal, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    signal.throwIfAborted();
+  }
+
   private async sendError(id: string | null, error: unknown): Promise<void> {
     const strataError = toStrataError(error);
     await this.send({ type: 'error', id, ...strataError.toJSON() });
-  }
-
-  /** A binary frame: u32 LE header length, header JSON, then the batch as an Arrow IPC stream. */
-  private async sendArrow(id: string, result: QueryResult, batch: QueryResult['batches'][number]): Promise<void> {
-    if (this.closed) return;
-    const header = new TextEncoder().encode(JSON.stringify({ type: 'rows', id }));
-    const ipc = encodeBatch(result.schema, batch);
-    const frame = new Uint8Array(4 + header.length + ipc.length);
-    new DataView(frame.buffer).setUint32(0, header.length, true);
-    frame.set(header, 4);
-    frame.set(ipc, 4 + header.length);
-    const pending = this.socket.sendBinary(frame);
-    if (this.socket.bufferedBytes() > this.limits.wsBufferedBytesMax) await pending;
   }
 
   private send(message: Record<string, unknown>): Promise<void> {
     return this.sendRaw(JSON.stringify(message));
   }
 
-  /** Sends a frame, first waiting while the socket holds too many unsent bytes (backpressure). */
+  /** Sends a control frame (schema, progress, done, error), waiting while the socket is over its limit. */
   private async sendRaw(text: string): Promise<void> {
     if (this.closed) return;
     const pending = this.socket.sendText(text);
-    if (this.socket.bufferedBytes() > this.limits.wsBufferedBytesMax) await pending;
+    if (this.socket.bufferedBytes() > this.limits.wsBufferedBytesMax) await Promise.race([pending, this.closedSignal]);
+  }
+}
+
+/** A binary result frame: u32 LE header length, header JSON, then the batch as an Arrow IPC stream. */
+function arrowFrame(id: string, schema: Schema, batch: Batch): Uint8Array {
+  const header = new TextEncoder().encode(JSON.stringify({ type: 'rows', id }));
+  const ipc = encodeBatch(schema, batch);
+  const frame = new Uint8Array(4 + header.length + ipc.length);
+  new DataView(frame.buffer).setUint32(0, header.length, true);
+  frame.set(header, 4);
+  frame.set(ipc, 4 + header.length);
+  return frame;
+}
+
+/**
+ * Sends `progress` when partitionsDone has moved and progressIntervalMs passed: from a timer (a
+ * plan that yields nothing for a while, e.g. an aggregate) and after each batch sent (a stream
+ * that was paused by a slow client reports as soon as it moves again).
+ */
+class ProgressReporter {
+  private live: QueryProgress | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private sentDone = -1;
+  private sentMs = performance.now();
+
+  constructor(private readonly send: (partitionsDone: number, partitionsTotal: number) => Promise<void>) {}
+
+  /** The query started running: report from now on. */
+  start(live: QueryProgress): void {
+    this.live = live;
+    this.sentMs = performance.now();
+    this.timer = setInterval(() => this.tick(), progressIntervalMs);
+  }
+
+  /** Sends a progress message if there is news and the last one is old enough. */
+  tick(): void {
+    if (this.live === null || this.timer === null) return;
+    const done = this.live.partitionsDone();
+    const nowMs = performance.now();
+    // A little slack: an interval timer may fire a hair early by the clock read here.
+    if (done === this.sentDone || nowMs - this.sentMs < progressIntervalMs * 0.9) return;
+    this.sentDone = done;
+    this.sentMs = nowMs;
+    void this.send(done, this.live.partitionsTotal);
+  }
+
+  /** The query ended: no more progress messages. */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
   }
 }
