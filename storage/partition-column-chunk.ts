@@ -109,7 +109,8 @@ function remapCodes(vector: StringVector, length: number, codes: Int32Array, off
     // An out-of-range code reads undefined, which fails `>= 0` and is caught by the assert below.
     if (!(global >= 0)) {
       const value = vector.dictionary[local];
-      assert(typeof value === 'string', `string code ${local} has no dictionary entry`);
+      // The message is built only on failure: this runs once per distinct value (millions for unique text).
+      if (typeof value !== 'string') assert(false, `string code ${local} has no dictionary entry`);
       global = index?.get(value) ?? -1;
       if (global < 0) {
         global = dictionary.length;
