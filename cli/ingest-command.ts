@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Database, ingestRemote, type DistributedIngestSummary, type IngestOptions, type IngestSummary } from '../service-manager/index.js';
 import { ProgressBar } from './progress-bar.js';
 import { usageError } from './usage.js';
+import { ingestThreadsMax } from '../ingest/index.js';
 
 /** Options of `strata ingest`, as given on the command line. */
 export interface IngestCommandOptions {
@@ -24,6 +25,8 @@ export interface IngestCommandOptions {
   readonly rejects?: string;
   readonly force?: boolean;
   readonly partitionRows?: string;
+  /** Worker threads of a local load (default: the CPUs, at most ingestThreadsMax). */
+  readonly threads?: string;
   readonly files: string[];
 }
 
@@ -40,8 +43,13 @@ function toIngestOptions(options: IngestCommandOptions, progress: ProgressBar): 
   if (partitionRows !== undefined && !(Number.isInteger(partitionRows) && partitionRows > 0)) {
     throw usageError(`--partition-rows takes a positive whole number, not '${options.partitionRows}'`);
   }
+  const threads = options.threads === undefined ? undefined : Number(options.threads);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= ingestThreadsMax)) {
+    throw usageError(`--threads takes a whole number from 1 to ${ingestThreadsMax}, not '${options.threads}'`);
+  }
   return {
     partitionRowsTarget: partitionRows,
+    ...(threads === undefined ? {} : { threads }),
     format: options.format as IngestOptions['format'],
     delimiter: options.delimiter,
     header: options.header === true ? true : options.noHeader === true ? false : undefined,

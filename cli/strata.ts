@@ -37,6 +37,7 @@ function parse(argv: string[]) {
       rejects: { type: 'string' },
       force: { type: 'boolean' },
       'partition-rows': { type: 'string' },
+      threads: { type: 'string' },
       tpch: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
       return ingestCommand({
         store: values.store, url: values.url, token: values.token, table: values.table, format: values.format, delimiter: values.delimiter,
         header: values.header, noHeader: values['no-header'], nullMarkers: values.null, onError: values['on-error'],
-        rejects: values.rejects, force: values.force, partitionRows: values['partition-rows'], files: positionals,
+        rejects: values.rejects, force: values.force, partitionRows: values['partition-rows'], threads: values.threads, files: positionals,
       });
     case 'cluster':
       return clusterCommand({ action: positionals[0], id: positionals[1], url: values.url, token: values.token });

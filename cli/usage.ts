@@ -15,6 +15,7 @@ Usage:
       --rejects FILE           where rejected lines go (default: FILE.rejects)
       --force                  load again even if the same file content was loaded before
       --partition-rows N       rows per partition (default 1,048,576)
+      --threads N              worker threads of a local load of 16 MiB or more (default: the CPUs, at most 4)
   strata sql --url ws://HOST:PORT [--token T] [--format …] ["SQL"]  the same against a running node
   strata ingest --url ws://HOST:PORT [--token T] --table NAME [options] FILE...
                                                               load through a cluster: files are split over the

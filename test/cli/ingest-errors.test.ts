@@ -35,6 +35,15 @@ describe('strata ingest: bad input, rejects and load de-duplication', function (
     assert.equal(await count(), '2');
   });
 
+  it('refuses a --threads outside 1..4 before reading anything', async () => {
+    for (const threads of ['0', '5', 'two']) {
+      const run = await runCli(['ingest', '--store', store, '--table', 't', '--threads', threads, good]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /CLI_USAGE.*--threads takes a whole number from 1 to 4/);
+    }
+    assert.equal(await count(), '2');
+  });
+
   it('aborts a malformed file with file:line:column and commits nothing', async () => {
     const run = await runCli(['ingest', '--store', store, '--table', 't', bad]);
     assert.equal(run.code, 1);
