@@ -1,6 +1,6 @@
 /** `strata sql`: one statement, or the REPL when no statement is given. */
 import { Database, StrataClient } from '../service-manager/index.js';
-import { parseOutputFormat, renderRemoteResult, renderResult, summaryOf, type OutputFormat } from './output.js';
+import { parseOutputFormat, RemoteRowsWriter, renderRemoteResult, renderResult, summaryOf, type OutputFormat } from './output.js';
 import { runRepl } from './repl.js';
 import { usageError } from './usage.js';
 
@@ -37,14 +37,34 @@ async function remoteSql(url: string, token: string | undefined, format: OutputF
   try {
     if (statement === undefined) {
       await runRepl(async (sql, currentFormat) => withSummary(await client.query(sql), currentFormat, renderRemoteResult), format);
-    } else {
+    } else if (format === 'table') {
       const result = await client.query(statement);
       process.stdout.write(renderRemoteResult(result, format));
       process.stderr.write(summaryOf(result));
+    } else {
+      await streamRemote(client, statement, format);
     }
   } finally {
     await client.close();
   }
+}
+
+/**
+ * CSV and JSON rows go to stdout as they arrive. When stdout cannot keep up (a slow pipe), the
+ * client stops reading until it drains, so the node pauses the query instead of this process
+ * buffering the result.
+ */
+async function streamRemote(client: StrataClient, statement: string, format: 'csv' | 'json'): Promise<void> {
+  let paused = false;
+  const writer = new RemoteRowsWriter(format, (text) => {
+    if (process.stdout.write(text) || paused) return;
+    paused = true;
+    client.pause();
+    process.stdout.once('drain', () => { paused = false; client.resume(); });
+  });
+  const summary = await client.stream(statement, { onColumns: (columns) => writer.columns(columns), onRows: (rows) => writer.rows(rows) });
+  writer.finish(summary);
+  process.stderr.write(summaryOf({ columns: [], rows: [], summary }));
 }
 
 /** At the prompt, a table is followed by the query's summary line (CSV and JSON stay bare for copying). */

@@ -50,10 +50,22 @@ export interface ClientOptions {
   readonly decimals?: 'string' | 'number';
 }
 
+/**
+ * What StrataClient.stream hands over as a query's messages arrive. If the query then fails, the
+ * rows already handed over are not a result: the caller discards them (docs/protocol.md).
+ */
+export interface QueryHandlers {
+  /** The result's columns, before any rows. */
+  onColumns?(columns: ResultColumn[]): void;
+  /** One message's rows, in the order the node sent them. */
+  onRows?(rows: unknown[][]): void;
+  /** Partitions read so far out of those the query reads. */
+  onProgress?(partitionsDone: number, partitionsTotal: number): void;
+}
+
 interface Pending {
-  columns: ResultColumn[];
-  rows: unknown[][];
-  resolve(result: ClientResult): void;
+  readonly handlers: QueryHandlers;
+  resolve(summary: QuerySummary): void;
   reject(error: Error): void;
 }
 
@@ -85,12 +97,39 @@ export class StrataClient {
   }
 
   /** Runs one statement and collects its rows. */
-  query(sql: string, options: { id?: string } = {}): Promise<ClientResult> {
+  async query(sql: string, options: { id?: string } = {}): Promise<ClientResult> {
+    let columns: ResultColumn[] = [];
+    const rows: unknown[][] = [];
+    const summary = await this.stream(sql, {
+      onColumns: (given) => { columns = given; },
+      onRows: (given) => { for (const row of given) rows.push(row); },
+    }, options);
+    return { columns, rows, summary };
+  }
+
+  /**
+   * Runs one statement, handing its rows over as they arrive; resolves with the summary once the
+   * node says done, rejects with the node's typed error (which may come after some rows).
+   */
+  stream(sql: string, handlers: QueryHandlers, options: { id?: string } = {}): Promise<QuerySummary> {
     const id = options.id ?? `q${this.nextId++}`;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { columns: [], rows: [], resolve, reject });
+      this.pending.set(id, { handlers, resolve, reject });
       this.socket.send(JSON.stringify({ type: 'query', id, sql, format: 'json', decimals: this.decimals }));
     });
+  }
+
+  /**
+   * Stops reading from the node (a consumer that cannot keep up, e.g. a full stdout pipe): the
+   * node's socket fills and it pauses the query's plan until resume().
+   */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads from the node again after pause(). */
+  resume(): void {
+    this.socket.resume();
   }
 
   /** Asks the node to cancel a running query. */
@@ -121,11 +160,12 @@ export class StrataClient {
     }
     if (pending === undefined) return;
     switch (message.type) {
-      case 'schema': pending.columns = message.columns as ResultColumn[]; break;
-      case 'rows': for (const row of message.rows as unknown[][]) pending.rows.push(row); break;
+      case 'schema': pending.handlers.onColumns?.(message.columns as ResultColumn[]); break;
+      case 'rows': pending.handlers.onRows?.(message.rows as unknown[][]); break;
+      case 'progress': pending.handlers.onProgress?.(Number(message.partitionsDone), Number(message.partitionsTotal)); break;
       case 'done':
         this.pending.delete(message.id as string);
-        pending.resolve({ columns: pending.columns, rows: pending.rows, summary: message as unknown as QuerySummary });
+        pending.resolve(message as unknown as QuerySummary);
         break;
       case 'error':
         this.pending.delete(message.id as string);

@@ -1,7 +1,7 @@
 /** strata's public API: the embedded database, result formatting, and the types they return. */
 export { Database, type DatabaseOptions, type RowSet } from './database.js';
 export { StorageQueryCatalog } from './storage-catalog.js';
-export { StrataClient, type ClientOptions, type ClientResult, type QuerySummary, type ResultColumn } from './client.js';
+export { StrataClient, type ClientOptions, type ClientResult, type QueryHandlers, type QuerySummary, type ResultColumn } from './client.js';
 export { parseNodeConfig, isLoopback, nodeLimitsDefault, type NodeConfig, type NodeConfigInput, type NodeLimits } from './node-config.js';
 export { startNode, type RunningNode } from './node.js';
 export { compactionJobDefault, runCompactionPass, startCompactionJob, type CompactionJob, type CompactionJobConfig, type CompactionPassEntry } from './compaction-job.js';

@@ -165,6 +165,44 @@ describe('service manager process', function () {
     assert.equal(run.stdout, 'grp,n\ng0,10\ng1,10\ng2,10\n');
   });
 
+  it('streams `strata sql --url` CSV and JSON rows as they arrive, the same text as a whole result', async () => {
+    const csv = await runCliOk(['sql', '--url', node.wsUrl, '--format', 'csv', 'SELECT id, grp FROM t WHERE id < 20000']);
+    const lines = csv.stdout.split('\n');
+    assert.equal(lines[0], 'id,grp');
+    assert.equal(lines.at(-1), '');
+    const ids = lines.slice(1, -1).map((line) => Number(line.split(',')[0]));
+    assert.deepEqual(ids.toSorted((a, b) => a - b), Array.from({ length: 20_000 }, (_, i) => i));
+    assert.match(csv.stderr, /20,000 rows/);
+    const json = await runCliOk(['sql', '--url', node.wsUrl, '--format', 'json', 'SELECT id, amount FROM t WHERE id < 3 ORDER BY id']);
+    assert.equal(json.stdout, `${JSON.stringify({ columns: ['id', 'amount'], rows: [[0, '0.00'], [1, '0.25'], [2, '0.50']] })}\n`);
+    const empty = await runCliOk(['sql', '--url', node.wsUrl, '--format', 'json', 'SELECT id FROM t WHERE id < 0']);
+    assert.equal(empty.stdout, '{"columns":["id"],"rows":[]}\n');
+    const ddl = await runCliOk(['sql', '--url', node.wsUrl, '--format', 'csv', 'CREATE TABLE streamed_ddl (id INTEGER)']);
+    assert.equal(ddl.stdout, 'CREATE TABLE\n');
+    const failed = await runCli(['sql', '--url', node.wsUrl, '--format', 'csv', 'SELECT CAST(grp AS INTEGER) FROM t']);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /INVALID_CAST/);
+  });
+
+  it('hands rows over as they arrive through StrataClient.stream', async () => {
+    const client = await StrataClient.connect(node.wsUrl);
+    try {
+      let columns: unknown = null;
+      let messages = 0;
+      let rows = 0;
+      const summary = await client.stream('SELECT id FROM t', {
+        onColumns: (given) => { columns = given; },
+        onRows: (given) => { messages += 1; rows += given.length; },
+      });
+      assert.deepEqual(columns, [{ name: 'id', type: 'INTEGER' }]);
+      assert.equal(rows, 50_000);
+      assert.equal(summary.rows, 50_000);
+      assert.ok(messages >= 50_000 / 4096, `rows came in ${messages} messages`);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses a non-loopback bind without a token', async () => {
     const run = await runCli(['node', 'start', '--store', store, '--host', '0.0.0.0', '--port', '0']);
     assert.equal(run.code, 1);
