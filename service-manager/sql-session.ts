@@ -202,6 +202,7 @@ export class SqlSession {
 
   /** Sends one batch (one Arrow frame, or JSON rows messages of streamRowsPerMessage rows); returns its row count. */
   private async sendBatch(message: QueryMessage, schema: Schema, batch: Batch, signal: AbortSignal): Promise<number> {
+    if (this.closed) return batch.length;
     if (message.format === 'arrow') {
       if (batch.length > 0) await this.sendFrame(this.socket.sendBinary(arrowFrame(message.id, schema, batch)), batch.length, signal);
       return batch.length;
@@ -211,7 +212,6 @@ export class SqlSession {
     for (let start = 0; start < batch.length; start += step) {
       signal.throwIfAborted();
       const end = Math.min(batch.length, start + step);
-      if (this.closed) break;
       await this.sendFrame(this.socket.sendText(`${prefix}${batchRowsJson(batch, start, end, message.decimals === 'string')}}`), end - start, signal);
     }
     return batch.length;
