@@ -223,7 +223,7 @@ function dataSetReport(result: Measured): string[] {
 function report(results: readonly Measured[], command: string): string {
   const lines = ['## Compression: bytes, load and queries before and after compaction (issue 7)', '',
     `Run ${new Date().toISOString().slice(0, 10)} on ${machine()}, with \`${command}\` (DuckDB in the same process`,
-    'with 2 threads, strata single-threaded; the machine is shared with other jobs, so times are noisy). Fresh = as loaded;',
+    'with 2 threads; strata loads on worker threads and queries on one thread; the machine is shared with other jobs, so times are noisy). Fresh = as loaded;',
     `after compaction = the archive tier (\`compactTable\`, as \`strata compact\`: per-column encodings at zstd ${archiveZstdLevelDefault}).`, ''];
   for (const result of results) lines.push(...dataSetReport(result));
   lines.push(...goalsReport(results));

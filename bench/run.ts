@@ -114,7 +114,7 @@ function report(scale: string, rows: Row[], threads: string): void {
   const lines = [
     `## TPC-H ${scale} lineitem: load, size and single-table queries`,
     '',
-    `Run ${date} on ${machine()}; DuckDB with ${threads} threads, strata single-threaded in one process.`,
+    `Run ${date} on ${machine()}; DuckDB with ${threads} threads, strata in one process: loads on worker threads (2 here, the threads option), queries on one thread.`,
     'Ratio = strata / reference (lower is better, except rows/s where higher is better).',
     '',
     '| measure | strata | reference | reference figure | ratio |',
