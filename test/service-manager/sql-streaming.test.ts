@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { decodeBatches } from '../../service-manager/arrow-ipc.js';
 import { runCliOk } from '../support/cli.js';
 import { nodeCounters, startNodeProcess, waitFor, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory } from '../support/paths.js';
@@ -27,11 +28,17 @@ type Message = Record<string, unknown>;
 class RecordingClient {
   readonly messages: Message[] = [];
   readonly ids = new Map<string, number[]>();
+  /** Rows that came in Arrow frames. */
+  arrowRows = 0;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) return;
+      if (isBinary) {
+        const headerLength = data.readUInt32LE(0);
+        for (const batch of decodeBatches(new Uint8Array(data.subarray(4 + headerLength))).batches) this.arrowRows += batch.length;
+        return;
+      }
       const message = JSON.parse(data.toString()) as Message;
       if (message.type === 'rows') {
         const ids = this.ids.get(String(message.id)) ?? [];
@@ -136,6 +143,26 @@ describe('SQL over WebSocket streaming', function () {
       const after = await nodeCounters(node);
       assert.equal(after.resultRowsSent - before.resultRowsSent, tableRows);
       assert.equal(after.resultBatchesSent - before.resultBatchesSent, tableRows / partitionRows);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('pauses Arrow frame streams too', async () => {
+    const client = await RecordingClient.connect(node.wsUrl);
+    try {
+      const before = await nodeCounters(node);
+      client.pauseReading();
+      // Arrow dictionary-encodes a repeated string to almost nothing: make every row's text distinct.
+      client.send({ type: 'query', id: 'a1', sql: `SELECT id, '${pad}' || CAST(id AS VARCHAR) AS pad FROM big`, format: 'arrow' });
+      await waitFor(async () => (await nodeCounters(node)).streamPauses > before.streamPauses, 'the node to pause the Arrow stream');
+      const sent = (await nodeCounters(node)).resultRowsSent - before.resultRowsSent;
+      assert.ok(sent < tableRows, `rows handed to the socket while paused: ${sent}`);
+      client.resumeReading();
+      const done = await client.end('a1');
+      assert.equal(done.type, 'done');
+      assert.equal(done.rows, tableRows);
+      assert.equal(client.arrowRows, tableRows);
     } finally {
       client.close();
     }
