@@ -14,6 +14,7 @@
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { makeRandom as randomSource } from '../cli/index.js';
 
 /** Columns of the generated CSV, as a CREATE TABLE column list. */
 export const logTableColumns = `ts TIMESTAMP NOT NULL, host VARCHAR NOT NULL, client_ip VARCHAR NOT NULL, method VARCHAR NOT NULL,
@@ -45,18 +46,6 @@ const entityIdsMax = 500_000;
 const assetCount = 400;
 /** Product pages with word slugs. */
 const productCount = 20_000;
-
-/** A seeded source of uniform numbers in [0, 1) (mulberry32). */
-function randomSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Samples ranks 0..n-1 with probability proportional to 1 / (rank + 1)^exponent. */
 class Zipf {

@@ -18,8 +18,8 @@ export const accessLogDdl = `CREATE TABLE IF NOT EXISTS access_log (
   referrer VARCHAR
 )`;
 
-/** mulberry32: a tiny seeded PRNG, so the same seed always gives the same file. */
-function makeRandom(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG giving numbers in [0, 1), so the same seed always gives the same file (the bench's log generator uses it too). */
+export function makeRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
