@@ -9,7 +9,7 @@ import { compareText } from './comparison.js';
 import { evaluateExpr } from './evaluate-expr.js';
 
 /** One key column prepared for comparison. */
-interface PreparedKey {
+export interface PreparedKey {
   readonly values: ArrayLike<number>;
   readonly nulls: Uint8Array | null;
   /** 1 ascending, -1 descending. */
@@ -52,7 +52,7 @@ export function prepareSortKeys(keys: readonly SortKey[], batch: Batch): Prepare
 }
 
 /** -1, 0, 1: order of rows a and b under the keys (NaN above all numbers, as in DuckDB). */
-function compareRows(keys: readonly PreparedKey[], a: number, b: number): number {
+export function compareRows(keys: readonly PreparedKey[], a: number, b: number): number {
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
     const nulls = key.nulls;
