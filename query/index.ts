@@ -12,5 +12,5 @@ export { shuffleMapOutputs, splitByBucket, shuffleBucketsMax } from './distribut
 export { runShuffleReduce } from './physical/shuffle-reduce.js';
 export { canShuffle } from './distribute/shuffle-task.js';
 export type { ShuffleExecutor, ShuffleInputs, ShuffleMapOutput, ShuffleMapRequest, ShuffleSide, ShuffleTask } from './distribute/shuffle-task.js';
-export type { FragmentExecutor, FragmentOutput, FragmentProgress, FragmentRequest, FragmentScanCounts, FragmentTask } from './distribute/fragment-executor.js';
+export type { FragmentExecutor, FragmentOutput, FragmentProgress, FragmentRequest, FragmentScanCounts, FragmentTask, PartitionOutput } from './distribute/fragment-executor.js';
 export type { SqlStatement } from './sql/ast.js';

@@ -2,12 +2,13 @@
  * The coordinator's side of distributed execution: assigns a fragment's partitions to the live
  * nodes, on hosts that hold their blocks where that keeps the load balanced by bytes
  * (partition-placement.ts), runs them (in-process on this node, over the fragment RPC elsewhere),
- * releases each partition's output only once that partition completed, and re-runs the partitions
+ * releases each partition's output only once that partition completed (batch by batch, or whole
+ * for a merging exchange: executePartitions), and re-runs the partitions
  * of a node that fails or stops answering on the nodes that remain. Cancelling the query aborts
  * every RPC, and the workers stop.
  */
 import { StrataError, toStrataError, type Batch } from '../storage/index.js';
-import { catalogTableName, type FragmentProgress, type FragmentScanCounts, type FragmentTask, type ScanPartition, type ShuffleExecutor, type ShuffleTask } from '../query/index.js';
+import { catalogTableName, type FragmentProgress, type FragmentScanCounts, type FragmentTask, type PartitionOutput, type ScanPartition, type ShuffleExecutor, type ShuffleTask } from '../query/index.js';
 import { BoundedChannel } from './bounded-channel.js';
 import type { ClusterMembership } from './cluster-membership.js';
 import { decodeBatches } from './arrow-ipc.js';
@@ -31,6 +32,12 @@ export type LocalFragmentRunner = (task: FragmentTask, signal: AbortSignal) => A
 
 /** Finds the hosts holding a task's partitions (partition-locality.ts); absent when the store has no hosts. */
 export type LocalityLookup = (table: string, partitions: readonly ScanPartition[], signal: AbortSignal) => Promise<PartitionLocality>;
+
+/** Releases a completed partition's batches (its index in the task) to the consumer. */
+type Emit = (partition: number, batches: Batch[]) => Promise<void>;
+
+/** How a stream's channel receives a completed partition: batch by batch, or whole. */
+type Release<T> = (channel: BoundedChannel<T>, partition: number, batches: Batch[]) => Promise<void>;
 
 /** True for failures that mean "this node could not do it", not "the query is wrong". */
 function isNodeFailure(error: StrataError): boolean {
@@ -57,12 +64,25 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
     return this.shuffles().run(task, signal, progress);
   }
 
-  async *execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
+  execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch> {
+    return this.stream<Batch>(task, signal, progress, async (channel, _partition, batches) => {
+      for (const batch of batches) await channel.push(batch);
+    });
+  }
+
+  /** Each partition's output whole, once it completed: a merging exchange merges them as sorted runs. */
+  executePartitions(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<PartitionOutput> {
+    return this.stream<PartitionOutput>(task, signal, progress, (channel, partition, batches) => channel.push({ partition, batches }));
+  }
+
+  /** Runs the task and streams what `release` pushes for each completed partition. */
+  private async *stream<T>(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress, release: Release<T>): AsyncIterable<T> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const channel = new BoundedChannel<Batch>(channelBatchesMax);
-    const run = this.runRounds(task, controller.signal, progress, channel).then(() => channel.close(), (error: unknown) => channel.close(error));
+    const channel = new BoundedChannel<T>(channelBatchesMax);
+    const emit = (partition: number, batches: Batch[]) => release(channel, partition, batches);
+    const run = this.runRounds(task, controller.signal, progress, emit).then(() => channel.close(), (error: unknown) => channel.close(error));
     try {
       yield* channel.drain();
     } finally {
@@ -74,7 +94,7 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
     }
   }
 
-  private async runRounds(task: FragmentTask, signal: AbortSignal, progress: FragmentProgress, channel: BoundedChannel<Batch>): Promise<void> {
+  private async runRounds(task: FragmentTask, signal: AbortSignal, progress: FragmentProgress, emit: Emit): Promise<void> {
     let pending = task.partitions.map((_, i) => i);
     const failedNodes = new Set<string>();
     const locality = await this.localityOf(task, signal);
@@ -92,7 +112,7 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
         const subset = indexes.map((i) => pending[i]);
         try {
           progress.nodeUsed(node);
-          await this.runOnNode(node, task, subset, signal, channel, (partition, counts) => { completed.add(partition); progress.partitionDone(counts); });
+          await this.runOnNode(node, task, subset, signal, emit, (partition, counts) => { completed.add(partition); progress.partitionDone(counts); });
           if (node !== this.selfId) this.membershipOf().markSeen(node);
         } catch (error) {
           const strataError = toStrataError(error);
@@ -113,7 +133,7 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
   }
 
   private async runOnNode(node: string, task: FragmentTask, partitionIndexes: number[], signal: AbortSignal,
-    channel: BoundedChannel<Batch>, onDone: (partition: number, counts?: FragmentScanCounts) => void): Promise<void> {
+    emit: Emit, onDone: (partition: number, counts?: FragmentScanCounts) => void): Promise<void> {
     const subsetTask: FragmentTask = { ...task, partitions: partitionIndexes.map((i) => task.partitions[i]) };
     const events = node === this.selfId ? this.runLocal(subsetTask, signal) : this.runRemote(node, subsetTask, signal);
     // A partition's batches are held until its 'done' arrives: if the node dies half-way through
@@ -127,7 +147,7 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
         held.set(partition, list);
         continue;
       }
-      for (const batch of held.get(partition) ?? []) await channel.push(batch);
+      await emit(partition, held.get(partition) ?? []);
       held.delete(partition);
       onDone(partition, event.counts);
     }

@@ -3,8 +3,9 @@
  * (Scan → Filter → Project, which are row-local, and joins whose small build side is broadcast)
  * runs on every node over its share of the partitions; the operator above it is split when that
  * pays — aggregates into partial (on the nodes) and final (on the coordinator), TopN and LIMIT
- * into a local bound and a final one, DISTINCT into local and final — and everything else runs on
- * the coordinator over the gathered rows.
+ * into a local bound and a final one, DISTINCT into local and final, ORDER BY into a sort of each
+ * partition on the nodes and a merging exchange (Exchange.mergeKeys) — and everything else runs
+ * on the coordinator over the gathered rows.
  *
  * Joins: when the build (right) side is estimated small (broadcastRowsMax) and the join's result
  * is the union of its results over the probe side's partitions (inner, left, semi, anti, mark,
@@ -203,6 +204,11 @@ function splitAbove(plan: LogicalPlan, input: LogicalPlan): LogicalPlan {
       return { ...plan, input: exchange({ ...plan, input, limit: plan.limit + plan.offset, offset: 0 }) };
     case 'distinct':
       return { ...plan, input: exchange({ ...plan, input }) };
+    case 'sort':
+      // Over one table's partitions each node sorts what it reads and the exchange merges the
+      // sorted partitions; a shuffle's buckets come back unsorted by partition, so sort them here.
+      if (!isLeafPipeline(input)) return withInput(plan, exchange(input));
+      return { ...exchange({ ...plan, input }), mergeKeys: plan.keys };
     default:
       return withInput(plan, exchange(input));
   }

@@ -36,9 +36,22 @@ export interface FragmentScanCounts {
   readonly batchesSkipped: number;
 }
 
+/** One partition's whole output, in the order the fragment produced it. */
+export interface PartitionOutput {
+  /** The partition's index in the task's `partitions`. */
+  readonly partition: number;
+  readonly batches: readonly Batch[];
+}
+
 /** Runs fragments; the output is the union of the fragment over all the task's partitions. */
 export interface FragmentExecutor {
   execute(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<Batch>;
+  /**
+   * The same work, each partition's output yielded whole once the partition completed (in any
+   * partition order): what a merging exchange needs to k-way merge per-partition sorted runs.
+   * Optional: without it the merging exchange sorts the gathered rows itself.
+   */
+  executePartitions?(task: FragmentTask, signal: AbortSignal | undefined, progress: FragmentProgress): AsyncIterable<PartitionOutput>;
 }
 
 /** A worker's order: run `fragment` over these partitions of `table` at `version`. */

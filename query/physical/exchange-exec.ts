@@ -4,7 +4,8 @@
  * streams out the union. Without an executor (a single embedded node) it runs the fragment here.
  * A fragment over a shuffle join goes to the executor's shuffle (map both sides into buckets by
  * key, then one reduce run per bucket); an executor that cannot shuffle gets the gather plan:
- * the join runs here over its two exchanges.
+ * the join runs here over its two exchanges. A merging exchange (mergeKeys, an ORDER BY) k-way
+ * merges the per-partition sorted outputs (merge-sorted-runs.ts).
  */
 import { StrataError, type Batch, type Schema } from '../../storage/index.js';
 import type { TableSource } from '../catalog.js';
@@ -14,6 +15,7 @@ import { pinBroadcastVersions, probeScan } from '../distribute/fragment-scans.js
 import { reduceFragment, shuffleJoinOf, shuffleSides } from '../distribute/shuffle-plan.js';
 import { canShuffle, type ShuffleTask } from '../distribute/shuffle-task.js';
 import type { ExecutionContext, ExecutionMetrics, ExecutionPlan } from './execution-plan.js';
+import { mergeSortedPartitions, sortGathered } from './merge-sorted-runs.js';
 
 /** Gathers a fragment's output from all nodes. */
 export class ExchangeExec implements ExecutionPlan {
@@ -47,7 +49,17 @@ export class ExchangeExec implements ExecutionPlan {
       yield* shuffled ?? this.runHere(this.plan.fragment).execute(context);
       return;
     }
-    yield* executor.execute(this.taskOf(this.plan.fragment), context.signal, progress);
+    const keys = this.plan.mergeKeys;
+    if (keys === undefined) {
+      yield* executor.execute(this.taskOf(this.plan.fragment), context.signal, progress);
+      return;
+    }
+    // An ORDER BY: each partition's output is sorted; merge them (or sort, when the executor loses partition boundaries).
+    const task = this.taskOf(this.plan.fragment);
+    const types = this.schema.fields.map((field) => field.type);
+    yield* executor.executePartitions === undefined
+      ? sortGathered(executor.execute(task, context.signal, progress), keys, types, context)
+      : mergeSortedPartitions(executor.executePartitions(task, context.signal, progress), keys, types, context);
   }
 
   /** A leaf fragment's task: split over its probe scan's partitions; broadcast build sides read at the versions pinned here. */

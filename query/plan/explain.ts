@@ -129,13 +129,16 @@ function reducesShuffle(plan: LogicalPlan): boolean {
   return inputs.length === 1 && reducesShuffle(inputs[0]);
 }
 
-/** What an exchange does: plain gather, or one of a shuffle join's two stages. */
+/** What an exchange does: plain gather, a merge of sorted partitions, or one of a shuffle join's two stages. */
 function describeExchange(plan: Extract<LogicalPlan, { kind: 'exchange' }>, parent: LogicalPlan | null): string {
   if (parent?.kind === 'join' && parent.distribution === 'shuffle') {
     return 'Exchange: shuffle map (each node reads its share of the partitions and splits the rows into buckets by the join keys)';
   }
   if (reducesShuffle(plan.fragment)) {
     return 'Exchange: shuffle reduce (each node joins whole buckets of both sides, fetched from every node, and runs the operators above the join; the coordinator gathers)';
+  }
+  if (plan.mergeKeys !== undefined) {
+    return `Exchange: merge sorted streams by ${plan.mergeKeys.map(formatSortKey).join(', ')} (each node sorts every partition it reads; the coordinator k-way merges the partitions)`;
   }
   return 'Exchange: gather from every live node (the fragment below runs on each over its share of the partitions)';
 }

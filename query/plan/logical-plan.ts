@@ -113,6 +113,11 @@ export interface Values {
 export interface Exchange {
   readonly kind: 'exchange';
   readonly fragment: LogicalPlan;
+  /**
+   * Set when the fragment ends in a Sort by these keys (over the fragment's output): each
+   * partition's output arrives sorted and the exchange k-way merges them (an ORDER BY on a cluster).
+   */
+  readonly mergeKeys?: readonly SortKey[];
   readonly schema: Schema;
 }
 
