@@ -8,7 +8,7 @@ export { formatDouble, formatTimestampText } from './cast-text.js';
 export * from './vector-ops.js';
 export { GroupedAggregation } from './grouped-aggregation.js';
 export { GroupKeys } from './group-keys.js';
-export { compareRows, prepareSortKeys, rowsNotAfter, sortedIndices, type PreparedKey } from './sort-keys.js';
+export { compareAcross, compareRows, prepareMergeKeys, prepareSortKeys, rowsNotAfter, sortedIndices, type MergeKey, type PreparedKey } from './sort-keys.js';
 export { conjuncts, filterRows, RowFilter } from './select-rows.js';
 export { JoinHashTable, fillPairs, type PairCursor } from './join-hash-table.js';
 export { joinedBatch, takeVectorOrNull } from './join-gather.js';
