@@ -1,5 +1,5 @@
 /** query/physical/: operators that execute a logical plan over batches. */
-export type { ExecutionContext, ExecutionMetrics, ExecutionPlan, ScanCounts } from './execution-plan.js';
+export type { ExecutionContext, ExecutionMetrics, ExecutionPlan, ScanCounts, SpillArea, SpillRun } from './execution-plan.js';
 export { createPhysicalPlan } from './physical-planner.js';
 export { batchRowsMax, MemoryReservation } from './execution-limits.js';
 export { ScanExec } from './scan-exec.js';
