@@ -186,3 +186,59 @@ function boundaryComparer(vector: Vector, boundary: Vector): (i: number) => numb
     return x !== x ? 1 : -1;
   };
 }
+
+/**
+ * One key column of one batch, comparable with the same key of another batch: strings keep their
+ * codes and dictionary (ranks differ between batches), numbers are read as doubles as in sorting.
+ */
+export interface MergeKey {
+  readonly values: ArrayLike<number>;
+  readonly dictionary: readonly string[] | null;
+  readonly nulls: Uint8Array | null;
+  /** 1 ascending, -1 descending. */
+  readonly direction: number;
+  /** Result of comparing NULL with a value (-1: NULL first). */
+  readonly nullOrder: number;
+}
+
+/** Evaluates the keys over a batch for comparisons across batches (merging sorted runs). */
+export function prepareMergeKeys(keys: readonly SortKey[], batch: Batch): MergeKey[] {
+  return keys.map((key) => {
+    const vector = evaluateExpr(key.expr, batch);
+    const direction = key.ascending ? 1 : -1;
+    const nullOrder = key.nullsFirst ? -1 : 1;
+    if (vector.kind === 'string') return { values: vector.codes, dictionary: vector.dictionary, nulls: vector.nulls, direction, nullOrder };
+    const source = vector.values;
+    const values = source instanceof BigInt64Array ? Float64Array.from(source, (v) => Number(v)) : (source as ArrayLike<number>);
+    return { values, dictionary: null, nulls: vector.nulls, direction, nullOrder };
+  });
+}
+
+/** -1, 0, 1: order of row a under keys x against row b under keys y (same sort keys, two batches); as compareRows. */
+export function compareAcross(x: readonly MergeKey[], a: number, y: readonly MergeKey[], b: number): number {
+  for (let k = 0; k < x.length; k++) {
+    const kx = x[k];
+    const ky = y[k];
+    const na = kx.nulls === null ? 0 : kx.nulls[a];
+    const nb = ky.nulls === null ? 0 : ky.nulls[b];
+    if (na === 1 || nb === 1) {
+      if (na === nb) continue;
+      return na === 1 ? kx.nullOrder : -kx.nullOrder;
+    }
+    if (kx.dictionary !== null) {
+      const order = compareText(kx.dictionary[kx.values[a]], (ky.dictionary as readonly string[])[ky.values[b]]);
+      if (order !== 0) return order * kx.direction;
+      continue;
+    }
+    const p = kx.values[a];
+    const q = ky.values[b];
+    if (p < q) return -kx.direction;
+    if (p > q) return kx.direction;
+    if (p !== q) {
+      // At least one NaN: NaN sorts after every number.
+      if (p !== p && q !== q) continue;
+      return (p !== p ? 1 : -1) * kx.direction;
+    }
+  }
+  return 0;
+}

@@ -67,6 +67,18 @@ export class MemoryReservation {
     }
   }
 
+  /**
+   * Sets the bytes this operator holds when they fit the query's limit and returns true; else
+   * changes nothing and returns false (the caller spills), unless `force`, which takes them anyway
+   * (a spilling operator's one batch that cannot shrink further).
+   */
+  tryResize(bytes: number, force = false): boolean {
+    if (!force && this.pool.bytes + bytes - this.bytes > this.context.memoryBytesMax) return false;
+    this.pool.bytes += bytes - this.bytes;
+    this.bytes = bytes;
+    return true;
+  }
+
   /** Returns this operator's bytes to the pool. */
   release(): void {
     this.pool.bytes -= this.bytes;

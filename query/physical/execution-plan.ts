@@ -18,6 +18,8 @@ export interface ExecutionMetrics {
   batchesSkipped?: number;
   /** Counts per scan, keyed by the logical Scan node, when present (EXPLAIN ANALYZE asks for them). */
   scans?: Map<object, ScanCounts>;
+  /** Bytes sorts and aggregations wrote to the spill area. */
+  spilledBytes?: number;
 }
 
 /** What one scan of a query read, for EXPLAIN ANALYZE. */
@@ -48,6 +50,31 @@ export interface ExecutionContext {
    * partitions on a node, so a build side is read once per node, not once per partition.
    */
   readonly joinBuilds?: Map<object, Promise<unknown>>;
+  /**
+   * Where sorts and aggregations that outgrow memoryBytesMax write sorted runs or partitions and
+   * read them back; absent (pure query/ use), they fail with RESOURCES_MEMORY_EXCEEDED instead.
+   */
+  readonly spill?: SpillArea;
+}
+
+/** Rows an operator wrote out to a spill area, to read back once. */
+export interface SpillRun {
+  readonly rows: number;
+  /** Bytes the run takes in the area (on disk). */
+  readonly bytes: number;
+}
+
+/**
+ * Temporary storage of one query for batches that do not fit in its memory budget. The service
+ * manager implements it over files; query/ never touches files itself.
+ */
+export interface SpillArea {
+  /** Writes batches of one schema as a run; throws a resources StrataError when the area is full. */
+  writeRun(schema: Schema, batches: Iterable<Batch> | AsyncIterable<Batch>): Promise<SpillRun>;
+  /** The run's batches, in the order written. */
+  readRun(run: SpillRun): AsyncIterable<Batch>;
+  /** Deletes a run (its operator is done with it); releasing a run twice is harmless. */
+  release(run: SpillRun): Promise<void>;
 }
 
 /** A physical operator tree. Plans are immutable; all run-time state lives inside execute(). */

@@ -1,12 +1,14 @@
 /**
  * ORDER BY: buffers all input (counted against the query's memory limit), sorts an index array
- * by the keys (stable), and streams the rows out in key order.
+ * by the keys (stable), and streams the rows out in key order. With a spill area, input beyond
+ * the limit is sorted in runs on disk and merged (external-sort.ts) instead of failing.
  */
 import type { Batch, Schema } from '../../storage/index.js';
 import type { SortKey } from '../plan/index.js';
 import { prepareSortKeys, sortedIndices, takeBatch } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { batchRowsMax, bufferInput, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { externalSort } from './external-sort.js';
 
 /** Full sort. */
 export class SortExec implements ExecutionPlan {
@@ -19,6 +21,10 @@ export class SortExec implements ExecutionPlan {
   }
 
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    if (context.spill !== undefined) {
+      yield* externalSort(this.input, this.keys, this.schema, context, context.spill);
+      return;
+    }
     const reservation = new MemoryReservation(context, 'SortExec');
     try {
       const buffered = await bufferInput(this.input, this.schema.fields.map((f) => f.type), context, reservation);
