@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { StrataError } from './errors.js';
 import { validateStorePath } from './paths.js';
-import type { Store, StoreFileStatus } from './store.js';
+import type { Store, StoreFileStatus, StoreReader } from './store.js';
 import { WebHdfsClient, type HdfsBlockLocation, type WebHdfsContext, type WebHdfsFileStatus } from './webhdfs-client.js';
 
 /** Prefix of temporary files, the same as LocalStore's so vacuum treats both stores alike. */
@@ -85,6 +85,24 @@ export class HdfsStore implements Store {
       return new Uint8Array(0);
     }
     return this.openRange(absolute, offset, length, length, context);
+  }
+
+  /**
+   * A reader for many ranged reads of `path`. WebHDFS has no handle to keep (each read is its own
+   * HTTP request, pooled by the client), so the reader delegates to readRange.
+   */
+  async openReader(path: string): Promise<StoreReader> {
+    this.resolve(path);
+    let closed = false;
+    return {
+      readRange: async (offset: number, length: number): Promise<Uint8Array> => {
+        if (closed) throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: a reader of '${path}' was read after close`, { path });
+        return this.readRange(path, offset, length);
+      },
+      close: async (): Promise<void> => {
+        closed = true;
+      },
+    };
   }
 
   /** Status, or null when absent; '' is the root. */

@@ -10,7 +10,7 @@ import * as nodePath from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StrataError } from './errors.js';
 import { validateStorePath } from './paths.js';
-import type { Store, StoreFileStatus } from './store.js';
+import type { Store, StoreFileStatus, StoreReader } from './store.js';
 
 /** Prefix of temporary files; a crash can leave them behind, and vacuum removes them from data/. */
 export const localStoreTempPrefix = '.strata-tmp-';
@@ -51,26 +51,45 @@ export class LocalStore implements Store {
   /** `length` bytes from `offset`, fewer only at end of file. */
   async readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
     const absolute = this.resolve(path);
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-      throw new StrataError('input', 'STORE_RANGE_INVALID',
-        `invalid range offset ${offset} length ${length} reading '${path}': both must be non-negative integers`, { path });
-    }
+    checkRange(path, offset, length);
     let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(absolute, 'r');
-      const buffer = Buffer.allocUnsafe(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return filled === length ? buffer : buffer.subarray(0, filled);
+      return await readAt(handle, offset, length);
     } catch (error) {
       throw fsError(error, 'read', path, absolute);
     } finally {
       await handle?.close();
     }
+  }
+
+  /** Opens `path` once for many ranged reads (a partition scan); the caller closes it. */
+  async openReader(path: string): Promise<StoreReader> {
+    const absolute = this.resolve(path);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(absolute, 'r');
+    } catch (error) {
+      throw fsError(error, 'open', path, absolute);
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      async readRange(offset: number, length: number): Promise<Uint8Array> {
+        checkRange(path, offset, length);
+        if (closing !== undefined) {
+          throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: a reader of '${path}' was read after close`, { path });
+        }
+        try {
+          return await readAt(handle, offset, length);
+        } catch (error) {
+          throw fsError(error, 'read', path, absolute);
+        }
+      },
+      close(): Promise<void> {
+        closing ??= handle.close().catch(() => undefined);
+        return closing;
+      },
+    };
   }
 
   /** Status, or null when absent. '' is the root. */
@@ -206,6 +225,25 @@ export class LocalStore implements Store {
       await fs.rm(temp, { force: true }).catch(() => undefined);
     }
   }
+}
+
+function checkRange(path: string, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new StrataError('input', 'STORE_RANGE_INVALID',
+      `invalid range offset ${offset} length ${length} reading '${path}': both must be non-negative integers`, { path });
+  }
+}
+
+/** `length` bytes from `offset` of an open file, fewer only at end of file. */
+async function readAt(handle: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled === length ? buffer : buffer.subarray(0, filled);
 }
 
 async function writeSynced(path: string, chunks: readonly Uint8Array[]): Promise<void> {

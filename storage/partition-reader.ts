@@ -34,36 +34,81 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
   const wanted = withReferences(layout, columns);
   checkReferences(meta, layout, schema, wanted);
   const selected = selectBatches(layout, batchFilter);
+  if (selected.length === 0) return;
+  const reader = await openRangeReader(store, meta);
+  const inFlight = new Set<Promise<unknown>>();
+  try {
+    yield* decodeSelected({ reader, meta, layout, schema, columns, wanted, selected, signal, inFlight });
+  } finally {
+    // Reads still in flight (the consumer left or a batch failed) settle before the handle closes.
+    await Promise.allSettled(inFlight);
+    await reader.close();
+  }
+}
+
+/** Reads `length` bytes from `offset` of the partition being scanned. */
+type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** One open partition file: the store's reader when it has one, else readRange per call. */
+async function openRangeReader(store: Store, meta: PartitionMeta): Promise<{ readRange: ReadRange; close: () => Promise<void> }> {
+  if (store.openReader === undefined) return { readRange: (offset, length) => store.readRange(meta.path, offset, length), close: async () => undefined };
+  const reader = await store.openReader(meta.path);
+  return { readRange: (offset, length) => reader.readRange(offset, length), close: () => reader.close() };
+}
+
+/** What decoding the selected batches of one scan needs. */
+interface ScanState {
+  readonly reader: { readRange: ReadRange };
+  readonly meta: PartitionMeta;
+  readonly layout: PartitionLayout;
+  readonly schema: Schema;
+  readonly columns: readonly number[];
+  readonly wanted: readonly number[];
+  readonly selected: readonly number[];
+  readonly signal: AbortSignal | undefined;
+  /** Fetches started and not yet consumed, kept by the caller so it can wait for them before closing. */
+  readonly inFlight: Set<Promise<unknown>>;
+}
+
+/** Tracks `pending` in `inFlight` until it settles (which also keeps an abandoned read's rejection quiet). */
+function track<T>(inFlight: Set<Promise<unknown>>, pending: Promise<T>): Promise<T> {
+  inFlight.add(pending);
+  const settle = (): void => {
+    inFlight.delete(pending);
+  };
+  pending.then(settle, settle);
+  return pending;
+}
+
+async function* decodeSelected(state: ScanState): AsyncIterable<Batch> {
+  const { reader, meta, layout, schema, columns, wanted, selected, signal, inFlight } = state;
   const scratch = new ScratchBuffers();
   const dictionaries = new Map<number, Promise<string[]>>();
   const dictionaryOf = (column: number): Promise<string[]> => {
     let loading = dictionaries.get(column);
     if (loading === undefined) {
-      loading = readDictionary(store, meta, layout, column);
-      loading.catch(() => undefined);
+      loading = track(inFlight, readDictionary(reader.readRange, meta, layout, column));
       dictionaries.set(column, loading);
     }
     return loading;
   };
-  const fetch = (index: number): Promise<ColumnBytes> => {
-    const pending = fetchColumns(store, meta, layout.batches[index], index, wanted, layout);
-    pending.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch quiet
-    return pending;
-  };
   // A window of fetches in flight: decode of batch k overlaps the reads of the next few.
-  const inFlight: Promise<ColumnBytes>[] = [];
+  const fetches: Promise<ColumnBytes>[] = [];
   let fetched = 0;
   for (let position = 0; position < selected.length; position++) {
-    while (fetched < selected.length && fetched < position + readAheadBatchesMax) inFlight.push(fetch(selected[fetched++]));
-    const bytes = await inFlight.shift()!;
+    while (fetched < selected.length && fetched < position + readAheadBatchesMax) {
+      fetches.push(track(inFlight, fetchColumns(reader.readRange, meta, layout.batches[selected[fetched]], selected[fetched], wanted, layout)));
+      fetched += 1;
+    }
+    const bytes = await fetches.shift()!;
     checkCancelled(signal, meta);
     yield await decodeBatch({ meta, layout, index: selected[position], bytes, schema, dictionaryOf, scratch, decoded: new Map() }, columns);
   }
 }
 
 /**
- * Record batches fetched ahead of the one being decoded. Each local read is a few thread-pool
- * round trips (open, read, close) and an HDFS read a network round trip; three in flight keep
+ * Record batches fetched ahead of the one being decoded. Each local read is a thread-pool
+ * round trip on the scan's open file and an HDFS read a network round trip; three in flight keep
  * the decoder fed while bounding memory to about three batches of the projected columns.
  */
 export const readAheadBatchesMax = 3;
@@ -129,7 +174,7 @@ function checkReferences(meta: PartitionMeta, layout: PartitionLayout, schema: S
 }
 
 /** Reads the ranges of `wanted` columns of one batch, coalescing ranges at most readGapBytesMax apart into one request. */
-async function fetchColumns(store: Store, meta: PartitionMeta, batch: BatchLayout, index: number, wanted: readonly number[], layout: PartitionLayout): Promise<ColumnBytes> {
+async function fetchColumns(readRange: ReadRange, meta: PartitionMeta, batch: BatchLayout, index: number, wanted: readonly number[], layout: PartitionLayout): Promise<ColumnBytes> {
   const groups: { range: BodyRange; columns: number[] }[] = [];
   for (const column of [...wanted].sort((a, b) => batch.columnRanges[a].start - batch.columnRanges[b].start)) {
     const range = batch.columnRanges[column];
@@ -143,7 +188,7 @@ async function fetchColumns(store: Store, meta: PartitionMeta, batch: BatchLayou
   }
   const result: ColumnBytes = new Map();
   await Promise.all(groups.map(async ({ range, columns }) => {
-    const bytes = await readExactly(store, meta, batch.bodyOffset + range.start, range.end - range.start);
+    const bytes = await readExactly(readRange, meta, batch.bodyOffset + range.start, range.end - range.start);
     for (const column of columns) {
       const own = batch.columnRanges[column];
       const slice = bytes.subarray(own.start - range.start, own.end - range.start);
@@ -154,8 +199,8 @@ async function fetchColumns(store: Store, meta: PartitionMeta, batch: BatchLayou
   return result;
 }
 
-async function readExactly(store: Store, meta: PartitionMeta, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = await store.readRange(meta.path, offset, length);
+async function readExactly(readRange: ReadRange, meta: PartitionMeta, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = await readRange(offset, length);
   if (bytes.length < length) throw partitionCorrupt(meta, `the file ends before byte ${offset + length}`);
   return bytes;
 }
@@ -167,12 +212,12 @@ function checksumMismatch(meta: PartitionMeta, column: string, where: string): S
 }
 
 /** The strings of a dictionary-encoded column (one dictionary batch per column and file). */
-async function readDictionary(store: Store, meta: PartitionMeta, layout: PartitionLayout, column: number): Promise<string[]> {
+async function readDictionary(readRange: ReadRange, meta: PartitionMeta, layout: PartitionLayout, column: number): Promise<string[]> {
   const physical = layout.columns[column].physical;
   const dictionary = physical.kind === 'dictionary' ? layout.dictionaries.get(physical.dictionaryId) : undefined;
   const name = layout.columns[column].name;
   if (dictionary === undefined || dictionary.buffers.length !== 3) throw partitionCorrupt(meta, `column '${name}' has no dictionary`);
-  const body = await readExactly(store, meta, dictionary.bodyOffset, dictionary.bodyLength);
+  const body = await readExactly(readRange, meta, dictionary.bodyOffset, dictionary.bodyLength);
   if (crc32(body) !== dictionary.crc) throw checksumMismatch(meta, name, 'dictionary');
   const where = `partition ${meta.id} (${meta.path}), column '${name}', dictionary`;
   const buffers = [1, 2].map((i) => decompressBuffer(body, dictionary, i, 0, where));

@@ -13,6 +13,17 @@ export interface StoreFileStatus {
   readonly modifiedMs: number;
 }
 
+/**
+ * One file held open for many ranged reads (a partition scan): opening and closing a file per
+ * read costs more than the read itself on a local disk. The owner closes it in a finally block.
+ */
+export interface StoreReader {
+  /** `length` bytes from `offset`; fewer only at end of file. */
+  readRange(offset: number, length: number): Promise<Uint8Array>;
+  /** Releases the handle; later reads fail. Safe to call twice. */
+  close(): Promise<void>;
+}
+
 /** The storage contract. Every method throws StrataError (kind io / not_found / conflict / auth). */
 export interface Store {
   /** A URL that names this store (file:///abs/dir or hdfs://host:port/path). */
@@ -21,6 +32,11 @@ export interface Store {
   read(path: string): Promise<Uint8Array>;
   /** `length` bytes from `offset`; fewer only at end of file. */
   readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: opens `path` for many ranged reads (not_found when absent). Stores without it are
+   * read through readRange; callers must close the reader, also on error and cancel.
+   */
+  openReader?(path: string): Promise<StoreReader>;
   /** Status, or null when absent. */
   stat(path: string): Promise<StoreFileStatus | null>;
   /**
