@@ -63,6 +63,18 @@ export class PairTable {
     }
   }
 
+  /** The id of one triple, or -1 when it is absent (nothing is inserted). */
+  lookup(parent: number, key: number, flag: number): number {
+    let slot = hashOf(parent, key, flag) & this.mask;
+    const slots = this.slots;
+    for (;;) {
+      const id = slots[slot];
+      if (id === -1) return -1;
+      if (this.keys[id] === key && this.parents[id] === parent && this.flags[id] === flag) return id;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /**
    * Ids for n rows: out[i] = id of (parents?.[i] ?? 0, values[i]), NULL rows (nulls[i] = 1) keyed
    * as NULL, NaN as NaN, -0 as 0. When isNew is given, isNew[i] = 1 for a row that created its id.
