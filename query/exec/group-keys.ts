@@ -39,6 +39,16 @@ export class StringInterner {
     return id;
   }
 
+  /** Ids of a string vector's rows as doubles, -1 for a string never interned (nothing is added). */
+  knownIdsOf(vector: StringVector, n: number): Float64Array {
+    const out = new Float64Array(n);
+    const { codes, dictionary } = vector;
+    const perEntry = new Float64Array(dictionary.length);
+    for (let d = 0; d < dictionary.length; d++) perEntry[d] = this.ids.get(dictionary[d]) ?? -1;
+    for (let i = 0; i < n; i++) out[i] = perEntry[codes[i]] ?? 0;
+    return out;
+  }
+
   /** Interned ids of a string vector's rows as doubles (rows under NULL are 0). */
   idsOf(vector: StringVector, n: number): Float64Array {
     const out = new Float64Array(n);
@@ -225,6 +235,30 @@ export class GroupKeys {
       this.stores[k].set(group, isNullKey ? 0 : values[i], isNullKey ? 1 : 0);
     }
     this.groupCount = group + 1;
+  }
+
+  /**
+   * Group id of each of n rows whose keys already form a group, -1 for the others, into `out`;
+   * adds nothing (a spilling aggregation sends the rows of new groups to disk).
+   */
+  lookup(keys: readonly Vector[], n: number, out: Int32Array): void {
+    out.fill(0, 0, n);
+    for (let k = 0; k < keys.length; k++) {
+      const vector = keys[k];
+      const isText = vector.kind === 'string';
+      const values = isText ? (this.interners[k] as StringInterner).knownIdsOf(vector, n) : keyColumn(vector, null, n).values;
+      const nulls = vector.nulls;
+      const table = this.tables[k];
+      for (let i = 0; i < n; i++) {
+        if (out[i] < 0) continue;
+        let key = values[i] + 0;
+        let flag = nulls === null ? keyValue : nulls[i];
+        if (flag === keyNull) key = 0;
+        else if (isText && key < 0) { out[i] = -1; continue; }
+        else if (key !== key) { key = 0; flag = keyNaN; }
+        out[i] = table.lookup(out[i], key, flag);
+      }
+    }
   }
 
   /** Takes the next group id for the caller's own use (its keys read as NULL); no key maps to it. */

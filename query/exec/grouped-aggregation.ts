@@ -132,6 +132,29 @@ export class GroupedAggregation {
     for (let j = 0; j < this.aggregates.length; j++) this.update(j, ids, inputs.args[j], inputs.filters[j], n);
   }
 
+  /**
+   * Positions of a batch's rows whose groups exist already (`known`) and of the others; the
+   * grouping is unchanged. Without group keys every row is known.
+   */
+  splitKnown(batch: Batch): { known: Int32Array; knownCount: number; unknown: Int32Array; unknownCount: number } {
+    const n = batch.length;
+    const known = new Int32Array(n);
+    const unknown = new Int32Array(n);
+    if (this.groupBy.length === 0) {
+      for (let i = 0; i < n; i++) known[i] = i;
+      return { known, knownCount: n, unknown, unknownCount: 0 };
+    }
+    const ids = new Int32Array(n);
+    this.groups.lookup(this.groupBy.map((e) => evaluateExpr(e, batch)), n, ids);
+    let knownCount = 0;
+    let unknownCount = 0;
+    for (let i = 0; i < n; i++) {
+      if (ids[i] >= 0) known[knownCount++] = i;
+      else unknown[unknownCount++] = i;
+    }
+    return { known, knownCount, unknown, unknownCount };
+  }
+
   /** Group keys, arguments (each distinct one once) and FILTER predicates of a batch. */
   private evaluateInputs(batch: Batch): Inputs {
     const keys = this.groupBy.map((e) => evaluateExpr(e, batch));
