@@ -18,7 +18,7 @@ import { catalogTableName } from './sql/table-keys.js';
 import { resolveAsOfReferences } from './resolve-as-of.js';
 import { deleteRows } from './delete-rows.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
-import { createPhysicalPlan, type ExecutionMetrics, type ScanCounts } from './physical/index.js';
+import { createPhysicalPlan, type ExecutionMetrics, type ScanCounts, type SpillArea } from './physical/index.js';
 import { distributePlan, type DistributeOptions } from './distribute/distribute-plan.js';
 import type { FragmentExecutor, FragmentOutput, FragmentRequest, FragmentScanCounts } from './distribute/fragment-executor.js';
 import { broadcastScans, withProbePartitions } from './distribute/fragment-scans.js';
@@ -39,6 +39,16 @@ export interface QueryEngineOptions {
   readonly fragmentExecutor?: FragmentExecutor;
   /** Overrides DistributePlan's size thresholds (broadcastRowsMax, shuffleRowsMin), for tests. */
   readonly distribute?: Omit<DistributeOptions, 'tables'>;
+  /**
+   * Gives each query a spill area, so sorts and aggregations past memoryBytesMax spill to disk
+   * instead of failing; the engine closes it when the query ends. Without, they fail cleanly.
+   */
+  readonly spillAreas?: () => QuerySpillArea;
+}
+
+/** A query's spill area as the engine gets it: close() deletes whatever the query left in it. */
+export interface QuerySpillArea extends SpillArea {
+  close(): Promise<void>;
 }
 
 /** Per-statement options. */
@@ -67,6 +77,8 @@ export interface QueryStats {
   readonly elapsedMs: number;
   /** Nodes that ran fragments (empty when the query ran in this process only). */
   readonly nodes: readonly string[];
+  /** Bytes sorts and aggregations spilled to disk because they outgrew the memory limit. */
+  readonly spilledBytes?: number;
 }
 
 /** The result of one statement. */
@@ -111,6 +123,7 @@ export class QueryEngine {
   private readonly disabledRules: readonly string[];
   private readonly fragmentExecutor: FragmentExecutor | undefined;
   private readonly distributeOptions: Omit<DistributeOptions, 'tables'>;
+  private readonly spillAreas: (() => QuerySpillArea) | undefined;
 
   constructor(catalog: QueryCatalog, options: QueryEngineOptions = {}) {
     this.catalog = catalog;
@@ -122,6 +135,7 @@ export class QueryEngine {
     validateRuleNames(this.disabledRules);
     this.fragmentExecutor = options.fragmentExecutor;
     this.distributeOptions = options.distribute ?? {};
+    this.spillAreas = options.spillAreas;
   }
 
   /**
@@ -339,10 +353,24 @@ export class QueryEngine {
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, batchesRead: 0, batchesSkipped: 0, scans };
     const partitionsTotal = collectScans(plan).reduce((sum, scan) => sum + (scan.partitions?.length ?? scan.partitionsTotal), 0);
     onProgress?.({ partitionsTotal, partitionsDone: () => metrics.partitionsScanned });
-    const context = { signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor };
     // execute() is called on the first pull, so a stream nobody reads never starts its scans.
-    const batches = { [Symbol.asyncIterator]: () => physical.execute(context)[Symbol.asyncIterator]() };
+    const batches = {
+      [Symbol.asyncIterator]: () => {
+        const spill = this.spillAreas?.();
+        const context = { signal, memoryBytesMax: this.memoryBytesMax, metrics, fragmentExecutor: this.fragmentExecutor, spill };
+        return spill === undefined ? physical.execute(context)[Symbol.asyncIterator]() : closingSpill(physical.execute(context), spill);
+      },
+    };
     return { batches, metrics };
+  }
+}
+
+/** A plan's batches; the query's spill area is closed (its files deleted) when they end, fail or the consumer leaves. */
+async function* closingSpill(batches: AsyncIterable<Batch>, spill: QuerySpillArea): AsyncGenerator<Batch> {
+  try {
+    yield* batches;
+  } finally {
+    await spill.close();
   }
 }
 
@@ -397,6 +425,7 @@ function statsOf(plan: LogicalPlan | null, metrics: ExecutionMetrics | null, ela
     batchesSkipped: metrics?.batchesSkipped ?? 0,
     elapsedMs,
     nodes: metrics?.nodes ?? [],
+    spilledBytes: metrics?.spilledBytes ?? 0,
   };
 }
 
