@@ -61,15 +61,37 @@ function toIngestOptions(options: IngestCommandOptions, progress: ProgressBar): 
   };
 }
 
+/** A byte count for people: exact below 10 kB, else kB, MB or GB (decimal units) with one decimal. */
+export function bytesText(bytes: number): string {
+  if (bytes < 10_000) return `${bytes.toLocaleString('en-US')} bytes`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+/** The compression extensions among `files` ('.zst', '.gz', or both), for the summary line. */
+function compressedExtensions(files: readonly string[]): string {
+  const extensions = new Set<string>();
+  for (const file of files) {
+    const match = /\.(zst|zstd|gz|gzip)$/i.exec(file);
+    if (match !== null) extensions.add(`.${match[1].toLowerCase()}`);
+  }
+  return extensions.size === 0 ? 'compressed' : [...extensions].join(', ');
+}
+
 /** One line per load: what went in and what it cost. */
 export function summaryText(summary: IngestSummary): string {
   if (summary.skipped) {
     return `${summary.table}: already loaded (same file content); nothing to do. Use --force to load it again.\n`;
   }
   const ratio = summary.bytesStored > 0 ? (summary.bytesIn / summary.bytesStored).toFixed(1) : '-';
+  // The ratio compares with the raw text: a .zst file's own size would make strata look like it inflates data.
+  const input = summary.bytesRead === undefined
+    ? `${bytesText(summary.bytesIn)} in`
+    : `${bytesText(summary.bytesRead)} read (${compressedExtensions(summary.files)}), ${bytesText(summary.bytesIn)} raw`;
   let text = `${summary.table}: loaded ${summary.rowsLoaded.toLocaleString('en-US')} rows from ${summary.files.length} file(s) ` +
-    `in ${summary.seconds.toFixed(2)} s — ${summary.bytesIn.toLocaleString('en-US')} bytes in, ` +
-    `${summary.bytesStored.toLocaleString('en-US')} bytes stored (${ratio}x), ${summary.partitions} partition(s), version ${summary.version}\n`;
+    `in ${summary.seconds.toFixed(2)} s — ${input}, ${bytesText(summary.bytesStored)} stored (${ratio}x), ` +
+    `${summary.partitions} partition(s), version ${summary.version}\n`;
   if ((summary.rowsDuplicate ?? 0) > 0) text += `${summary.rowsDuplicate!.toLocaleString('en-US')} duplicate record(s) dropped (key already in the table)\n`;
   if (summary.rowsRejected > 0) {
     text += `${summary.rowsRejected.toLocaleString('en-US')} bad line(s) rejected to ${summary.rejectsPath}\n`;

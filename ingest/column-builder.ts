@@ -3,8 +3,8 @@
  * conversion writes into by row index, finished into Vectors when a batch is full.
  */
 import {
-  allocateValues, numericVector, stringVector,
-  type DataType, type NumericArray, type NumericVector, type StringVector,
+  allocateValues, numericVector, utf8StringVector,
+  type DataType, type NumericArray, type NumericVector, type StringVector, type Utf8Dictionary,
 } from '../storage/index.js';
 import { ByteDictionary, hashBytes } from './byte-dictionary.js';
 
@@ -94,14 +94,26 @@ function clearTail(nulls: Uint8Array, base: number, rejected: Uint8Array, count:
   nulls.fill(0, base + kept, base + count);
 }
 
-/** Builds a string vector, de-duplicating values while that pays. */
+/** Longest value copied byte by byte; longer ones take one native copy. */
+const textCopyLoopBytesMax = 64;
+/** Bytes of UTF-8 text a string builder holds room for at first; it doubles as needed. */
+const textBytesInitial = 16_384;
+
+/**
+ * Builds a string vector as UTF-8 (a dictionary of byte strings plus codes), de-duplicating
+ * values by their bytes while that pays. No JS string is made: the partition writer copies the
+ * bytes, and anything else that reads the vector's dictionary decodes it then.
+ */
 export class StringColumnBuilder {
   readonly kind = 'string';
   codes: Int32Array = new Int32Array(rowsInitial);
   nulls: Uint8Array | null = null;
-  readonly dictionary: string[] = [];
+  /** UTF-8 of the dictionary entries end to end; entry e is text[entryOffsets[e], entryOffsets[e + 1]). */
+  private text: Buffer = Buffer.allocUnsafe(textBytesInitial);
+  private textLength = 0;
+  private entryOffsets: Int32Array = new Int32Array(rowsInitial + 1);
+  private entries = 0;
   private byteIndex: ByteDictionary | null = new ByteDictionary();
-  private stringIndex: Map<string, number> | null = new Map();
   private appended = 0;
   private compacted = false;
 
@@ -119,35 +131,33 @@ export class StringColumnBuilder {
   setBytes(i: number, data: Buffer, start: number, end: number): void {
     this.appended++;
     const index = this.byteIndex;
-    if (index === null) {
-      this.codes[i] = this.dictionary.push(decodeUtf8(data, start, end)) - 1;
-      return;
+    if (index !== null) {
+      const hash = hashBytes(data, start, end);
+      const code = index.find(data, start, end, hash);
+      if (code >= 0) {
+        this.codes[i] = code;
+        return;
+      }
+      index.insert(data, start, end, hash, this.entries);
     }
-    const hash = hashBytes(data, start, end);
-    let code = index.find(data, start, end, hash);
-    if (code < 0) {
-      code = this.dictionary.push(decodeUtf8(data, start, end)) - 1;
-      index.insert(data, start, end, hash, code);
-      this.judgeDedupe(index.arenaLength);
-    }
-    this.codes[i] = code;
+    this.growText(end - start);
+    const text = this.text;
+    let at = this.textLength;
+    // Buffer.copy costs more than a byte loop for values this short (most fields).
+    if (end - start > textCopyLoopBytesMax) text.set(data.subarray(start, end), at);
+    else for (let k = start; k < end; k++) text[at++] = data[k];
+    this.codes[i] = this.addEntry(this.textLength + end - start);
+    if (index !== null) this.judgeDedupe(index.arenaLength);
   }
 
   /** Sets row i to `value`. */
   setString(i: number, value: string): void {
-    this.appended++;
-    const index = this.stringIndex;
-    if (index === null) {
-      this.codes[i] = this.dictionary.push(value) - 1;
-      return;
-    }
-    let code = index.get(value);
-    if (code === undefined) {
-      code = this.dictionary.push(value) - 1;
-      index.set(value, code);
-      this.judgeDedupe(0);
-    }
-    this.codes[i] = code;
+    // Encoded at the end of the text first, then treated like bytes read from the file.
+    this.growText(value.length * 3);
+    const at = this.textLength;
+    const written = this.text.write(value, at, 'utf8');
+    // The room reserved above holds the bytes, so setBytes copies them onto themselves.
+    this.setBytes(i, this.text, at, at + written);
   }
 
   /** Marks row i NULL. */
@@ -168,31 +178,59 @@ export class StringColumnBuilder {
   finish(length: number): StringVector {
     const codes = length === this.codes.length ? this.codes : this.codes.slice(0, length);
     const nulls = this.nulls === null ? null : this.nulls.slice(0, length);
-    const dictionary = this.compacted ? pruneDictionary(codes, nulls, this.dictionary) : this.dictionary;
-    return stringVector(this.type, codes, dictionary, nulls);
+    // The builder is dropped after finish, so the vector may keep views of its buffers.
+    const utf8: Utf8Dictionary = { offsets: this.entryOffsets.subarray(0, this.entries + 1), data: this.text.subarray(0, this.textLength) };
+    return utf8StringVector(this.type, codes, this.compacted ? pruneDictionary(codes, nulls, utf8) : utf8, nulls);
+  }
+
+  /** Records an entry whose text ends at `end` and returns its code. */
+  private addEntry(end: number): number {
+    if (this.entries + 2 > this.entryOffsets.length) this.entryOffsets = grown(this.entryOffsets, this.entryOffsets.length * 2, (n) => new Int32Array(n));
+    this.textLength = end;
+    this.entryOffsets[this.entries + 1] = end;
+    return this.entries++;
+  }
+
+  /** Makes room for `bytes` more bytes of text. */
+  private growText(bytes: number): void {
+    const needed = this.textLength + bytes;
+    if (needed <= this.text.length) return;
+    let capacity = this.text.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const text = Buffer.allocUnsafe(capacity);
+    this.text.copy(text, 0, 0, this.textLength);
+    this.text = text;
   }
 
   /** Stops de-duplicating once the column shows mostly distinct values. */
   private judgeDedupe(arenaBytes: number): void {
-    const distinct = this.dictionary.length;
+    const distinct = this.entries;
     if (arenaBytes > dedupeArenaBytesMax || (this.appended >= dedupeSampleRows && distinct > this.appended * dedupeDistinctShareMax)) {
       this.byteIndex = null;
-      this.stringIndex = null;
     }
   }
 }
 
 /** Rewrites codes to a dictionary without the entries only rejected rows used. */
-function pruneDictionary(codes: Int32Array, nulls: Uint8Array | null, dictionary: readonly string[]): string[] {
-  const remap = new Int32Array(dictionary.length).fill(-1);
-  const pruned: string[] = [];
+function pruneDictionary(codes: Int32Array, nulls: Uint8Array | null, utf8: Utf8Dictionary): Utf8Dictionary {
+  const entries = utf8.offsets.length - 1;
+  const remap = new Int32Array(entries).fill(-1);
+  const offsets = new Int32Array(entries + 1);
+  const data = new Uint8Array(utf8.data.length);
+  let kept = 0;
   for (let i = 0; i < codes.length; i++) {
     if (nulls !== null && nulls[i] === 1) continue;
     const code = codes[i];
-    if (remap[code] < 0) remap[code] = pruned.push(dictionary[code]) - 1;
+    if (remap[code] < 0) {
+      const from = utf8.offsets[code];
+      const to = utf8.offsets[code + 1];
+      data.set(utf8.data.subarray(from, to), offsets[kept]);
+      offsets[kept + 1] = offsets[kept] + to - from;
+      remap[code] = kept++;
+    }
     codes[i] = remap[code];
   }
-  return pruned;
+  return { offsets: offsets.slice(0, kept + 1), data: data.slice(0, offsets[kept]) };
 }
 
 /** A builder for one column of either representation. */

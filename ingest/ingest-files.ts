@@ -73,7 +73,7 @@ async function planLoad(files: readonly string[], snapshot: Snapshot, force: boo
 function parallelSummary(table: string, outcome: ParallelOutcome, files: readonly string[], skipped: readonly string[], seconds: number): IngestSummary {
   return {
     table, version: outcome.version, rowsLoaded: outcome.rowsLoaded, rowsRejected: outcome.rowsRejected,
-    bytesIn: outcome.bytesIn, bytesStored: outcome.bytesStored, partitions: outcome.partitions, seconds, skipped: false,
+    bytesIn: outcome.bytesIn, ...(outcome.bytesRead === outcome.bytesIn ? {} : { bytesRead: outcome.bytesRead }), bytesStored: outcome.bytesStored, partitions: outcome.partitions, seconds, skipped: false,
     rejectsPath: outcome.rejectsPath, files: [...files], filesSkipped: [...skipped], rejectSamples: outcome.rejectSamples,
   };
 }

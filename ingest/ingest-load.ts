@@ -35,6 +35,14 @@ interface PartSource {
   chunks(): AsyncIterable<Buffer>;
 }
 
+/** Passes chunks through, adding their bytes to `counter.bytes` (decompressed input). */
+async function* countedChunks(chunks: AsyncIterable<Buffer>, counter: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    counter.bytes += chunk.length;
+    yield chunk;
+  }
+}
+
 /** The state of one load while it runs. */
 export class Load {
   private readonly builder: PartitionBuilder;
@@ -44,6 +52,8 @@ export class Load {
   private readonly loadHashes: string[] = [];
   private rows = 0;
   private bytesDone = 0;
+  /** Decompressed bytes of the input read so far (bytesDone counts the parts done as stored). */
+  private readonly text = { bytes: 0 };
   private bytesStored = 0;
   private version: number | null = null;
   /** True once a CSV part held a quoted field with a line break (byte ranges may cut such records). */
@@ -92,7 +102,7 @@ export class Load {
     const limits = { readChunkBytes, recordBytesMax: this.settings.recordBytesMax };
     this.checkSignal();
     try {
-      for await (const data of recordChunks(source.chunks(), reader, limits, part.file, atFileStart)) {
+      for await (const data of recordChunks(countedChunks(source.chunks(), this.text), reader, limits, part.file, atFileStart)) {
         await this.take(reader, data);
         this.checkSignal();
         this.options.onProgress?.({ bytesRead: this.bytesDone + source.bytesRead, bytesTotal: this.bytesTotal, rows: this.rows });
@@ -190,7 +200,8 @@ export class Load {
       rowsLoaded: this.rows,
       rowsRejected: this.rejects.records,
       ...(this.dedup === null ? {} : { rowsDuplicate: this.dedup.dropped }),
-      bytesIn: this.bytesDone,
+      bytesIn: this.text.bytes,
+      ...(this.text.bytes === this.bytesDone ? {} : { bytesRead: this.bytesDone }),
       bytesStored: this.bytesStored,
       partitions: this.added.length,
       seconds,

@@ -63,8 +63,10 @@ export interface IngestSummary {
   readonly rowsRejected: number;
   /** Records dropped because the table (or the load itself) already held their declared key; absent when the table declares none. */
   readonly rowsDuplicate?: number;
-  /** Raw bytes read from the input files. */
+  /** Bytes of input text, after decompressing .gz/.zst files (the 'raw' of the stored ratio). */
   readonly bytesIn: number;
+  /** Bytes read from the input files as stored (compressed size for .gz/.zst); absent when equal to bytesIn. */
+  readonly bytesRead?: number;
   /** Bytes of the partition files written. */
   readonly bytesStored: number;
   readonly partitions: number;

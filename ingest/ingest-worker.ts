@@ -49,7 +49,7 @@ async function loadPart(index: number, part: IngestPart, rejectsPath: string): P
   }
   const summary = load.summary([part.file], [], 0);
   post({ type: 'done', index, result: {
-    rowsLoaded: summary.rowsLoaded, rowsRejected: summary.rowsRejected, bytesIn: summary.bytesIn,
+    rowsLoaded: summary.rowsLoaded, rowsRejected: summary.rowsRejected, bytesIn: summary.bytesIn, ...(summary.bytesRead === undefined ? {} : { bytesRead: summary.bytesRead }),
     loadHashes: target.actions?.loadHashes ?? [], rejectSamples: summary.rejectSamples, quotedLineBreaks: load.quotedLineBreaks,
   } });
 }

@@ -20,6 +20,7 @@ import type { IngestOptions, LoadSettings } from './ingest-options.js';
 import { hashFile } from './load-hash.js';
 import { rangeBytesMin } from './part-plan.js';
 import { runParts, type PartitionFileTarget, type PoolOutcome } from './worker-pool.js';
+import type { PartResult } from './worker-protocol.js';
 import { zstdMagic } from './zstd-stream.js';
 
 /** A part of a parallel load and the file it belongs to. */
@@ -35,7 +36,10 @@ export interface ParallelOutcome {
   readonly version: number;
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Decompressed input bytes. */
   readonly bytesIn: number;
+  /** Input bytes as stored. */
+  readonly bytesRead: number;
   readonly bytesStored: number;
   readonly partitions: number;
   readonly rejectsPath: string | null;
@@ -105,7 +109,7 @@ export async function parallelLoad(target: PartitionFileTarget, snapshot: Snapsh
     if (options.signal?.aborted === true) throw cancelledError(snapshot.table);
     for (let i = 0; i < splitFiles.length; i++) await checkUnchanged(stamps[i]);
     const loadHashes = await collectHashes(parts, outcome, splitFiles, hashing);
-    return await finish(target, snapshot, settings, input, outcome, loadHashes, rejectsPaths);
+    return await finish(target, snapshot, settings, input, outcome, loadHashes, rejectsPaths, parts);
   } finally {
     await Promise.all(rejectsPaths.map((path) => unlink(path).catch(() => undefined)));
   }
@@ -142,7 +146,7 @@ async function collectHashes(parts: readonly ThreadPart[], outcome: PoolOutcome,
 
 /** Gathers the rejects, commits and sums up. */
 async function finish(target: PartitionFileTarget, snapshot: Snapshot, settings: LoadSettings, input: ParallelFiles, outcome: PoolOutcome,
-  loadHashes: string[], rejectsPaths: readonly string[]): Promise<ParallelOutcome> {
+  loadHashes: string[], rejectsPaths: readonly string[], parts: readonly { readonly split: boolean }[]): Promise<ParallelOutcome> {
   const added = outcome.added.flat();
   let rowsLoaded = 0;
   let rowsRejected = 0;
@@ -162,9 +166,21 @@ async function finish(target: PartitionFileTarget, snapshot: Snapshot, settings:
   for (const meta of added) bytesStored += meta.bytes;
   return {
     // Ranges read a little past their ends to finish their last records: every file was read, once.
-    version, rowsLoaded, rowsRejected, bytesIn: input.bytesTotal, bytesStored, partitions: added.length,
+    version, rowsLoaded, rowsRejected, bytesIn: input.bytesTotal + decompressionGrowth(outcome.results, parts), bytesRead: input.bytesTotal, bytesStored, partitions: added.length,
     rejectsPath: rowsRejected > 0 ? settings.rejectsPath : null, rejectSamples,
   };
+}
+
+/**
+ * Bytes that decompressing whole .gz/.zst files added to their stored size. Split plain files
+ * add none (a range reads a little past its end, so its own counts differ and are not used).
+ */
+function decompressionGrowth(results: readonly (PartResult | null)[], parts: readonly { readonly split: boolean }[]): number {
+  let growth = 0;
+  results.forEach((result, index) => {
+    if (!parts[index].split && result?.bytesRead !== undefined) growth += result.bytesIn - result.bytesRead;
+  });
+  return growth;
 }
 
 /** Size and modification time of a split file, to tell whether it changed during the load. */

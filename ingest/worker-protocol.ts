@@ -33,7 +33,10 @@ export type ToWorker =
 export interface PartResult {
   readonly rowsLoaded: number;
   readonly rowsRejected: number;
+  /** Decompressed input bytes of the part. */
   readonly bytesIn: number;
+  /** Input bytes of the part as stored, when the file was compressed. */
+  readonly bytesRead?: number;
   readonly loadHashes: readonly string[];
   readonly rejectSamples: readonly { code: string; message: string }[];
   readonly quotedLineBreaks: boolean;

@@ -3,10 +3,10 @@
  * values of every batch end to end, and for strings one dictionary of the distinct values that
  * non-NULL rows use (so stats and the dictionary-or-plain choice see the whole partition).
  */
-import { assert } from './errors.js';
+import { assert, StrataError } from './errors.js';
 import { dictionaryEntriesMax } from './partition-format.js';
 import type { Field } from './types.js';
-import { allocateValues, type Batch, type NumericArray, type StringVector } from './vector.js';
+import { allocateValues, decodeUtf8Dictionary, type Batch, type NumericArray, type StringVector, type Utf8Dictionary } from './vector.js';
 
 /** A numeric column of the whole partition. */
 export interface NumericChunk {
@@ -28,6 +28,11 @@ export interface StringChunk {
   readonly dictionary: readonly string[];
   readonly nulls: Uint8Array | null;
   readonly nullCount: number;
+  /**
+   * The dictionary as UTF-8, when every batch carried its strings as bytes (vector.ts utf8):
+   * the writer copies these bytes and `dictionary` is decoded only if something reads it.
+   */
+  readonly utf8?: Utf8Dictionary;
 }
 
 /** A column of the whole partition. */
@@ -79,6 +84,8 @@ function gatherNumbers(batches: readonly Batch[], column: number, field: Field, 
 export const distinctTrackedMax = dictionaryEntriesMax + 1;
 
 function gatherStrings(batches: readonly Batch[], column: number, field: Field, rows: number, nulls: Uint8Array | null, nullCount: number): StringChunk {
+  for (const batch of batches) assert(batch.columns[column].kind === 'string', `column '${field.name}' of type string must be a string vector`);
+  if (batches.every((batch) => (batch.columns[column] as StringVector).utf8 !== undefined)) return gatherUtf8(batches, column, rows, nulls, nullCount);
   const codes = new Int32Array(rows);
   const dictionary: string[] = [];
   let index: Map<string, number> | null = new Map<string, number>();
@@ -117,6 +124,169 @@ function remapCodes(vector: StringVector, length: number, codes: Int32Array, off
         dictionary.push(value);
         if (index !== null && index.size < distinctTrackedMax) index.set(value, global);
       }
+      localToGlobal[local] = global;
+    }
+    codes[offset + i] = global;
+  }
+}
+
+/** Slots a new byte index starts with; it doubles at half load. */
+const utf8IndexSlotsInitial = 1024;
+
+/**
+ * The gathered dictionary of a string column held as UTF-8, with an open-addressing hash index
+ * over its entries' bytes while there are fewer than distinctTrackedMax of them.
+ */
+class Utf8Gather {
+  data: Uint8Array = new Uint8Array(65_536);
+  length = 0;
+  offsets: Int32Array = new Int32Array(1025);
+  entries = 0;
+  private slots: Int32Array | null = new Int32Array(utf8IndexSlotsInitial).fill(-1);
+  private hashes: Int32Array = new Int32Array(utf8IndexSlotsInitial / 2);
+
+  /** The code of source[start, end), added when new. */
+  codeOf(source: Uint8Array, start: number, end: number): number {
+    const slots = this.slots;
+    if (slots === null) return this.add(source, start, end);
+    let hash = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ source[i], 0x01000193);
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = slots[slot]; entry >= 0; slot = (slot + 1) & mask, entry = slots[slot]) {
+      if (this.hashes[entry] === hash && this.equals(entry, source, start, end)) return entry;
+    }
+    const code = this.add(source, start, end);
+    if (this.entries >= distinctTrackedMax) {
+      this.slots = null;
+      return code;
+    }
+    slots[slot] = code;
+    this.hashes[code] = hash;
+    if (this.entries * 2 > slots.length) this.growSlots();
+    return code;
+  }
+
+  /** Appends source[start, end) as a new entry (no look-up) and returns its code. */
+  add(source: Uint8Array, start: number, end: number): number {
+    const bytes = end - start;
+    if (this.length + bytes > this.data.length) this.data = grownBytes(this.data, this.length + bytes);
+    if (this.entries + 2 > this.offsets.length) this.offsets = grownInts(this.offsets, this.entries + 2);
+    const data = this.data;
+    let at = this.length;
+    if (bytes > 16) data.set(source.subarray(start, end), at);
+    else for (let i = start; i < end; i++) data[at++] = source[i];
+    this.length += bytes;
+    this.offsets[this.entries + 1] = this.length;
+    return this.entries++;
+  }
+
+  /** Whether the index still looks values up (false past distinctTrackedMax entries). */
+  get indexed(): boolean {
+    return this.slots !== null;
+  }
+
+  private equals(entry: number, source: Uint8Array, start: number, end: number): boolean {
+    const from = this.offsets[entry];
+    if (this.offsets[entry + 1] - from !== end - start) return false;
+    const data = this.data;
+    for (let i = start, j = from; i < end; i++, j++) if (data[j] !== source[i]) return false;
+    return true;
+  }
+
+  private growSlots(): void {
+    const size = this.slots!.length * 2;
+    const slots = new Int32Array(size).fill(-1);
+    this.hashes = grownInts(this.hashes, size / 2);
+    const mask = size - 1;
+    for (let entry = 0; entry < this.entries; entry++) {
+      let slot = this.hashes[entry] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = entry;
+    }
+    this.slots = slots;
+  }
+}
+
+function grownBytes(array: Uint8Array, needed: number): Uint8Array {
+  if (needed >= 2 ** 31) throw new StrataError('resources', 'PARTITION_TOO_LARGE', 'a string column holds 2 GiB or more in one partition; load smaller partitions');
+  let size = array.length * 2;
+  while (size < needed) size *= 2;
+  const grown = new Uint8Array(size);
+  grown.set(array);
+  return grown;
+}
+
+function grownInts(array: Int32Array, needed: number): Int32Array {
+  let size = array.length * 2;
+  while (size < needed) size *= 2;
+  const grown = new Int32Array(size);
+  grown.set(array);
+  return grown;
+}
+
+/** A string chunk built from UTF-8 vectors: bytes are copied, never decoded. */
+function gatherUtf8(batches: readonly Batch[], column: number, rows: number, nulls: Uint8Array | null, nullCount: number): StringChunk {
+  const codes = new Int32Array(rows);
+  const gather = new Utf8Gather();
+  let offset = 0;
+  for (const batch of batches) {
+    const vector = batch.columns[column] as StringVector;
+    if (!gather.indexed && appendInOrder(vector, batch.length, gather, codes, offset)) {
+      offset += batch.length;
+      continue;
+    }
+    remapUtf8(vector, batch.length, gather, codes, offset);
+    offset += batch.length;
+  }
+  const utf8: Utf8Dictionary = { offsets: gather.offsets.slice(0, gather.entries + 1), data: gather.data.subarray(0, gather.length) };
+  let dictionary: string[] | null = null;
+  return {
+    kind: 'string', codes, nulls, nullCount, utf8,
+    get dictionary(): readonly string[] {
+      dictionary ??= decodeUtf8Dictionary(utf8);
+      return dictionary;
+    },
+  };
+}
+
+/**
+ * Appends a vector of unique text (codes 0, 1, 2, … with no NULLs) in one copy; false when the
+ * vector has another shape. Mostly distinct columns (comments, ids) take this path.
+ */
+function appendInOrder(vector: StringVector, length: number, gather: Utf8Gather, codes: Int32Array, offset: number): boolean {
+  const utf8 = vector.utf8!;
+  if (vector.nulls !== null || utf8.offsets.length - 1 !== length) return false;
+  const vectorCodes = vector.codes;
+  for (let i = 0; i < length; i++) if (vectorCodes[i] !== i) return false;
+  const base = gather.entries;
+  const first = utf8.offsets[0];
+  const bytes = utf8.offsets[length] - first;
+  if (gather.length + bytes > gather.data.length) gather.data = grownBytes(gather.data, gather.length + bytes);
+  if (base + length + 1 > gather.offsets.length) gather.offsets = grownInts(gather.offsets, base + length + 1);
+  gather.data.set(utf8.data.subarray(first, first + bytes), gather.length);
+  const shift = gather.length - first;
+  const offsets = gather.offsets;
+  for (let i = 1; i <= length; i++) offsets[base + i] = utf8.offsets[i] + shift;
+  for (let i = 0; i < length; i++) codes[offset + i] = base + i;
+  gather.length += bytes;
+  gather.entries += length;
+  return true;
+}
+
+/** Writes the gathered codes of a UTF-8 vector's rows into `codes` at `offset`. */
+function remapUtf8(vector: StringVector, length: number, gather: Utf8Gather, codes: Int32Array, offset: number): void {
+  const { offsets, data } = vector.utf8!;
+  const localToGlobal = new Int32Array(offsets.length - 1).fill(-1);
+  const vectorNulls = vector.nulls;
+  const vectorCodes = vector.codes;
+  for (let i = 0; i < length; i++) {
+    if (vectorNulls !== null && vectorNulls[i] === 1) continue;
+    const local = vectorCodes[i];
+    let global = localToGlobal[local];
+    if (!(global >= 0)) {
+      if (!(local >= 0 && local < localToGlobal.length)) assert(false, `string code ${local} has no dictionary entry`);
+      global = gather.codeOf(data, offsets[local], offsets[local + 1]);
       localToGlobal[local] = global;
     }
     codes[offset + i] = global;

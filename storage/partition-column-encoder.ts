@@ -215,6 +215,7 @@ function packBits(values: Uint8Array, start: number, end: number): Uint8Array {
 export function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: number, end: number): Utf8Strings {
   const codes = chunk.codes;
   const nulls = chunk.nulls;
+  if (nulls === null && end > start && codesInOrder(codes, start, end)) return stringsInOrder(strings, codes[start], end - start);
   const offsets = new Int32Array(end - start + 1);
   let total = 0;
   for (let i = start; i < end; i++) {
@@ -231,4 +232,19 @@ export function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: nu
     for (let j = from; j < to; j++) data[at++] = source[j];
   }
   return { offsets, data };
+}
+
+/** Whether codes[start, end) are consecutive (c, c + 1, …), as in a column of unique text. */
+function codesInOrder(codes: Int32Array, start: number, end: number): boolean {
+  const first = codes[start] - start;
+  for (let i = start + 1; i < end; i++) if (codes[i] - i !== first) return false;
+  return true;
+}
+
+/** Plain Utf8 of `count` consecutive dictionary entries from `first`: one copy of their bytes, offsets rebased. */
+function stringsInOrder(strings: Utf8Strings, first: number, count: number): Utf8Strings {
+  const base = strings.offsets[first];
+  const offsets = new Int32Array(count + 1);
+  for (let i = 1; i <= count; i++) offsets[i] = strings.offsets[first + i] - base;
+  return { offsets, data: strings.data.subarray(base, base + offsets[count]) };
 }

@@ -71,8 +71,9 @@ function encodedPhysical(encoding: IntegerEncoding): PhysicalType {
 }
 
 function planStrings(field: Field, index: number, chunk: StringChunk, rows: number, options: PlanOptions): Planned {
-  const distinct = chunk.dictionary.length;
-  const utf8 = encodeUtf8Strings(chunk.dictionary);
+  // Chunks gathered from UTF-8 vectors already hold their dictionary's bytes.
+  const utf8 = chunk.utf8 ?? encodeUtf8Strings(chunk.dictionary);
+  const distinct = utf8.offsets.length - 1;
   const range = columnRange(chunk, field.type, null);
   const context = contextOf(field, options);
   const auto = options.encodings === 'auto' && rows > 0;

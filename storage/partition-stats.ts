@@ -5,6 +5,7 @@
 import type { StatValue } from './table-types.js';
 import type { DataType } from './types.js';
 import type { ColumnChunk, NumericChunk, StringChunk } from './partition-column-chunk.js';
+import type { Utf8Dictionary } from './vector.js';
 
 /** Min and max over the non-NULL values of a column; null when every value is NULL. */
 export interface ValueRange {
@@ -27,13 +28,14 @@ export function numericRange(chunk: NumericChunk): NumericRange {
   const values = chunk.values;
   const nulls = chunk.nulls;
   assertNotBigInt(values);
+  if (nulls === null) return rangeWithoutNulls(values);
   let min = Infinity;
   let max = -Infinity;
   let seen = 0;
   let hasNaN = false;
   let allIntegers = true;
   for (let i = 0; i < values.length; i++) {
-    if (nulls !== null && nulls[i] === 1) continue;
+    if (nulls[i] === 1) continue;
     const value = values[i];
     seen++;
     if (value !== value) {
@@ -45,9 +47,42 @@ export function numericRange(chunk: NumericChunk): NumericRange {
     if (value > max) max = value;
     if (allIntegers && Math.floor(value) !== value) allIntegers = false;
   }
+  return rangeOf(min, max, seen, hasNaN, allIntegers);
+}
+
+function rangeOf(min: number, max: number, seen: number, hasNaN: boolean, allIntegers: boolean): NumericRange {
   if (seen === 0) return { min: null, max: null, allIntegers: true };
   if (hasNaN) return { min: min === Infinity ? NaN : min, max: NaN, allIntegers };
   return { min, max, allIntegers };
+}
+
+/**
+ * The range of a column without NULLs, in the tight loop most columns take: integer typed arrays
+ * skip the NaN and fraction checks, and float64 checks fractions only until one is found.
+ */
+function rangeWithoutNulls(values: ArrayLike<number>): NumericRange {
+  const length = values.length;
+  if (length === 0) return rangeOf(Infinity, -Infinity, 0, false, true);
+  let min = Infinity;
+  let max = -Infinity;
+  if (!(values instanceof Float64Array)) {
+    for (let i = 0; i < length; i++) {
+      const value = values[i];
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    return rangeOf(min, max, length, false, true);
+  }
+  let hasNaN = false;
+  let allIntegers = true;
+  for (let i = 0; i < length; i++) {
+    const value = values[i];
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (value !== value) hasNaN = true;
+    else if (allIntegers && Math.floor(value) !== value) allIntegers = false;
+  }
+  return rangeOf(min, max, length, hasNaN, allIntegers && !hasNaN);
 }
 
 function assertNotBigInt(values: ArrayLike<number | bigint>): asserts values is ArrayLike<number> {
@@ -56,6 +91,14 @@ function assertNotBigInt(values: ArrayLike<number | bigint>): asserts values is 
 
 /** Min and max of the strings non-NULL rows use, in code unit order. */
 export function stringRange(chunk: StringChunk): ValueRange {
+  const utf8 = chunk.utf8;
+  if (utf8 !== undefined && utf8ByteOrderIsCodeUnitOrder(utf8)) {
+    // Every entry of a gathered UTF-8 dictionary is used by a non-NULL row.
+    const entries = utf8.offsets.length - 1;
+    if (entries === 0) return { min: null, max: null };
+    const { min, max } = utf8RangeOfEntries(utf8, 0, entries);
+    return { min: utf8Entry(utf8, min), max: utf8Entry(utf8, max) };
+  }
   const dictionary = chunk.dictionary;
   if (dictionary.length === 0) return { min: null, max: null };
   let min = dictionary[0];
@@ -76,4 +119,82 @@ export function columnRange(chunk: ColumnChunk, type: DataType, numeric: Numeric
     return { min: range.min === null ? null : range.min !== 0, max: range.max === null ? null : range.max !== 0 };
   }
   return { min: range.min, max: range.max };
+}
+
+/** Lead bytes of 4-byte UTF-8 sequences (code points past U+FFFF, surrogate pairs in UTF-16) start here. */
+const utf8FourByteLead = 0xf0;
+
+const byteOrderChecked = new WeakMap<Utf8Dictionary, boolean>();
+
+/**
+ * Whether comparing these UTF-8 entries byte by byte orders them as JS compares strings (UTF-16
+ * code units): it does unless a code point past U+FFFF is present (its surrogates sort below
+ * U+E000..U+FFFF in UTF-16, above them in UTF-8). The answer is kept per dictionary.
+ */
+export function utf8ByteOrderIsCodeUnitOrder(utf8: Utf8Dictionary): boolean {
+  let result = byteOrderChecked.get(utf8);
+  if (result === undefined) {
+    const data = utf8.data;
+    result = true;
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] >= utf8FourByteLead) {
+        result = false;
+        break;
+      }
+    }
+    byteOrderChecked.set(utf8, result);
+  }
+  return result;
+}
+
+/** Byte-wise comparison of two entries of a UTF-8 dictionary (negative, 0, positive). */
+export function compareUtf8Entries(utf8: Utf8Dictionary, a: number, b: number): number {
+  const { offsets, data } = utf8;
+  const aStart = offsets[a];
+  const bStart = offsets[b];
+  const aLength = offsets[a + 1] - aStart;
+  const bLength = offsets[b + 1] - bStart;
+  const common = aLength < bLength ? aLength : bLength;
+  for (let k = 0; k < common; k++) {
+    const difference = data[aStart + k] - data[bStart + k];
+    if (difference !== 0) return difference;
+  }
+  return aLength - bLength;
+}
+
+/** The smallest and largest entries among [first, end) of a UTF-8 dictionary, in byte order. */
+function utf8RangeOfEntries(utf8: Utf8Dictionary, first: number, end: number): { min: number; max: number } {
+  let min = first;
+  let max = first;
+  for (let entry = first + 1; entry < end; entry++) {
+    if (compareUtf8Entries(utf8, entry, min) < 0) min = entry;
+    else if (compareUtf8Entries(utf8, entry, max) > 0) max = entry;
+  }
+  return { min, max };
+}
+
+/**
+ * The smallest and largest entries rows [start, end) use (skipping NULL rows), in byte order;
+ * -1 for both when every row is NULL.
+ */
+export function utf8RowRange(utf8: Utf8Dictionary, codes: Int32Array, nulls: Uint8Array | null, start: number, end: number): { min: number; max: number } {
+  let min = -1;
+  let max = -1;
+  for (let i = start; i < end; i++) {
+    if (nulls !== null && nulls[i] === 1) continue;
+    const code = codes[i];
+    if (min < 0) {
+      min = code;
+      max = code;
+    } else if (code !== min && code !== max) {
+      if (compareUtf8Entries(utf8, code, min) < 0) min = code;
+      else if (compareUtf8Entries(utf8, code, max) > 0) max = code;
+    }
+  }
+  return { min, max };
+}
+
+/** Entry `entry` of a UTF-8 dictionary as a string. */
+export function utf8Entry(utf8: Utf8Dictionary, entry: number): string {
+  return Buffer.from(utf8.data.buffer, utf8.data.byteOffset, utf8.data.byteLength).toString('utf8', utf8.offsets[entry], utf8.offsets[entry + 1]);
 }

@@ -19,7 +19,8 @@ import {
 import {
   dictionaryBatchTable, encodeFooter, encodeMessage, endOfStreamMarker, recordBatchTable, schemaTable, type FileBlock,
 } from './partition-messages.js';
-import { columnZone, encodeZones, type ZoneStats } from './partition-zones.js';
+import { columnZone, encodeZones, zoneStringCharsMax, type ZoneStats } from './partition-zones.js';
+import { utf8ByteOrderIsCodeUnitOrder, utf8Entry, utf8RowRange } from './partition-stats.js';
 import type { Store } from './store.js';
 import type { ColumnStats, PartitionMeta } from './table-types.js';
 import type { Schema } from './types.js';
@@ -166,6 +167,23 @@ async function collectBatches(source: BatchSource, schema: Schema): Promise<{ ba
   return { batches, rows };
 }
 
+/**
+ * The zone of rows [start, end) of a planned column. A string column held as UTF-8 is compared
+ * byte by byte and only its bounds are decoded (the same rules as partition-zones.ts columnZone,
+ * which would decode every value).
+ */
+function batchZone(plan: ColumnPlan, start: number, end: number): ZoneStats | null {
+  const chunk = plan.chunk;
+  if (chunk.kind !== 'string' || chunk.utf8 === undefined || !utf8ByteOrderIsCodeUnitOrder(chunk.utf8)) return columnZone(chunk, plan.column.type, start, end);
+  let nullCount = 0;
+  if (chunk.nulls !== null) for (let i = start; i < end; i++) nullCount += chunk.nulls[i];
+  const range = utf8RowRange(chunk.utf8, chunk.codes, chunk.nulls, start, end);
+  if (range.min < 0) return { min: null, max: null, nullCount };
+  const max = utf8Entry(chunk.utf8, range.max);
+  if (max.length > zoneStringCharsMax) return null;
+  return { min: utf8Entry(chunk.utf8, range.min).slice(0, zoneStringCharsMax), max, nullCount };
+}
+
 function checkOptions(options: PartitionWriteOptions): { batchRowsMax: number; level: number; encodings: 'auto' | 'plain' } {
   const batchRowsMax = options.batchRowsMax ?? batchRowsMaxDefault;
   if (!Number.isInteger(batchRowsMax) || batchRowsMax < 1 || batchRowsMax > batchRowsMaxLimit) {
@@ -206,7 +224,7 @@ export async function writePartition(store: Store, path: string, schema: Schema,
   for (let start = 0; start < rows; start += batchRowsMax) {
     const end = Math.min(rows, start + batchRowsMax);
     recordBatches.push(encodeRecordBatch(plans, start, end, level, recordBatches.length));
-    zones.push(plans.map((plan) => columnZone(plan.chunk, plan.column.type, start, end)));
+    zones.push(plans.map((plan) => batchZone(plan, start, end)));
   }
   const dictionaryColumns = plans.flatMap((plan, column) => (plan.column.physical.kind === 'dictionary' ? [column] : []));
   const checksums: PartitionChecksums = {

@@ -37,6 +37,18 @@ export interface StringVector {
   readonly codes: Int32Array;
   readonly dictionary: readonly string[];
   readonly nulls: Uint8Array | null;
+  /**
+   * The dictionary as UTF-8 (entry i is data[offsets[i], offsets[i + 1])), when the vector was
+   * built from bytes (ingest): the partition writer copies these bytes instead of re-encoding
+   * strings, and `dictionary` is then decoded only when something reads it.
+   */
+  readonly utf8?: Utf8Dictionary;
+}
+
+/** UTF-8 entries of a string dictionary, Arrow style: offsets has one more entry than the dictionary. */
+export interface Utf8Dictionary {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
 }
 
 /** A column of values of one type. */
@@ -72,6 +84,30 @@ export function numericVector(type: DataType, values: NumericArray, nulls: Uint8
 /** Builds a string vector. */
 export function stringVector(type: DataType, codes: Int32Array, dictionary: readonly string[], nulls: Uint8Array | null = null): StringVector {
   return { kind: 'string', type, length: codes.length, codes, dictionary, nulls };
+}
+
+/** Decodes the entries of a UTF-8 dictionary into strings. */
+export function decodeUtf8Dictionary(utf8: Utf8Dictionary): string[] {
+  const { offsets, data } = utf8;
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength) as Buffer & { utf8Slice(start: number, end: number): string };
+  const strings = new Array<string>(offsets.length - 1);
+  for (let i = 0; i < strings.length; i++) strings[i] = buffer.utf8Slice(offsets[i], offsets[i + 1]);
+  return strings;
+}
+
+/**
+ * Builds a string vector whose dictionary is held as UTF-8; the string dictionary is decoded on
+ * first read, so a vector that only goes to the partition writer never makes JS strings.
+ */
+export function utf8StringVector(type: DataType, codes: Int32Array, utf8: Utf8Dictionary, nulls: Uint8Array | null = null): StringVector {
+  let dictionary: string[] | null = null;
+  return {
+    kind: 'string', type, length: codes.length, codes, nulls, utf8,
+    get dictionary(): readonly string[] {
+      dictionary ??= decodeUtf8Dictionary(utf8);
+      return dictionary;
+    },
+  };
 }
 
 /** Builds a string vector from plain values (null entries become NULL). */
