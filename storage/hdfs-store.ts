@@ -89,7 +89,8 @@ export class HdfsStore implements Store {
 
   /**
    * A reader for many ranged reads of `path`. WebHDFS has no handle to keep (each read is its own
-   * HTTP request, pooled by the client), so the reader delegates to readRange.
+   * HTTP request, pooled by the client), so the reader delegates to readRange (ignoring a target buffer:
+   * the response body arrives in its own).
    */
   async openReader(path: string): Promise<StoreReader> {
     this.resolve(path);

@@ -74,13 +74,13 @@ export class LocalStore implements Store {
     }
     let closing: Promise<void> | undefined;
     return {
-      async readRange(offset: number, length: number): Promise<Uint8Array> {
+      async readRange(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
         checkRange(path, offset, length);
         if (closing !== undefined) {
           throw new StrataError('internal', 'ASSERTION_FAILED', `assertion failed: a reader of '${path}' was read after close`, { path });
         }
         try {
-          return await readAt(handle, offset, length);
+          return await readAt(handle, offset, length, target);
         } catch (error) {
           throw fsError(error, 'read', path, absolute);
         }
@@ -234,9 +234,9 @@ function checkRange(path: string, offset: number, length: number): void {
   }
 }
 
-/** `length` bytes from `offset` of an open file, fewer only at end of file. */
-async function readAt(handle: fs.FileHandle, offset: number, length: number): Promise<Uint8Array> {
-  const buffer = Buffer.allocUnsafe(length);
+/** `length` bytes from `offset` of an open file, fewer only at end of file; into `target` when it is big enough. */
+async function readAt(handle: fs.FileHandle, offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
+  const buffer = target !== undefined && target.length >= length ? target.subarray(0, length) : Buffer.allocUnsafe(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);

@@ -20,6 +20,12 @@ import { zstdDecompress, zstdDecompressInto } from './zstd-codec.js';
 /** Bytes of one column's range in one batch, keyed by column position. */
 type ColumnBytes = Map<number, Uint8Array>;
 
+/** One batch's fetched column bytes and the pooled read buffers they live in (released once the batch is decoded). */
+interface FetchedBatch {
+  readonly bytes: ColumnBytes;
+  readonly held: readonly Uint8Array[];
+}
+
 /**
  * Batches of the partition `meta` (meta.path is a store path) holding exactly the columns at
  * `columns` (positions in `schema`, in that order). Checks crc32s and the schema on the way.
@@ -46,14 +52,14 @@ export async function* readPartition(store: Store, meta: PartitionMeta, schema: 
   }
 }
 
-/** Reads `length` bytes from `offset` of the partition being scanned. */
-type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
+/** Reads `length` bytes from `offset` of the partition being scanned (into `target` when the store can). */
+type ReadRange = (offset: number, length: number, target?: Uint8Array) => Promise<Uint8Array>;
 
 /** One open partition file: the store's reader when it has one, else readRange per call. */
 async function openRangeReader(store: Store, meta: PartitionMeta): Promise<{ readRange: ReadRange; close: () => Promise<void> }> {
   if (store.openReader === undefined) return { readRange: (offset, length) => store.readRange(meta.path, offset, length), close: async () => undefined };
   const reader = await store.openReader(meta.path);
-  return { readRange: (offset, length) => reader.readRange(offset, length), close: () => reader.close() };
+  return { readRange: (offset, length, target) => reader.readRange(offset, length, target), close: () => reader.close() };
 }
 
 /** What decoding the selected batches of one scan needs. */
@@ -83,6 +89,7 @@ function track<T>(inFlight: Set<Promise<unknown>>, pending: Promise<T>): Promise
 async function* decodeSelected(state: ScanState): AsyncIterable<Batch> {
   const { reader, meta, layout, schema, columns, wanted, selected, signal, inFlight } = state;
   const scratch = new ScratchBuffers();
+  const readBuffers = new ReadBuffers();
   const dictionaries = new Map<number, Promise<string[]>>();
   const dictionaryOf = (column: number): Promise<string[]> => {
     let loading = dictionaries.get(column);
@@ -93,16 +100,20 @@ async function* decodeSelected(state: ScanState): AsyncIterable<Batch> {
     return loading;
   };
   // A window of fetches in flight: decode of batch k overlaps the reads of the next few.
-  const fetches: Promise<ColumnBytes>[] = [];
+  const fetches: Promise<FetchedBatch>[] = [];
   let fetched = 0;
   for (let position = 0; position < selected.length; position++) {
     while (fetched < selected.length && fetched < position + readAheadBatchesMax) {
-      fetches.push(track(inFlight, fetchColumns(reader.readRange, meta, layout.batches[selected[fetched]], selected[fetched], wanted, layout)));
+      const batch = layout.batches[selected[fetched]];
+      fetches.push(track(inFlight, fetchColumns({ readRange: reader.readRange, readBuffers, meta, layout }, batch, selected[fetched], wanted)));
       fetched += 1;
     }
-    const bytes = await fetches.shift()!;
+    const { bytes, held } = await fetches.shift()!;
     checkCancelled(signal, meta);
-    yield await decodeBatch({ meta, layout, index: selected[position], bytes, schema, dictionaryOf, scratch, decoded: new Map() }, columns);
+    const decoded = await decodeBatch({ meta, layout, index: selected[position], bytes, schema, dictionaryOf, scratch, decoded: new Map() }, columns);
+    // The decoded vectors hold no view of the read buffers (decodeStoredColumn copies what it keeps).
+    for (const buffer of held) readBuffers.release(buffer);
+    yield decoded;
   }
 }
 
@@ -173,8 +184,17 @@ function checkReferences(meta: PartitionMeta, layout: PartitionLayout, schema: S
   checkSchema(meta, layout, schema, wanted);
 }
 
+/** Where fetchColumns reads from and into. */
+interface FetchSource {
+  readonly readRange: ReadRange;
+  readonly readBuffers: ReadBuffers;
+  readonly meta: PartitionMeta;
+  readonly layout: PartitionLayout;
+}
+
 /** Reads the ranges of `wanted` columns of one batch, coalescing ranges at most readGapBytesMax apart into one request. */
-async function fetchColumns(readRange: ReadRange, meta: PartitionMeta, batch: BatchLayout, index: number, wanted: readonly number[], layout: PartitionLayout): Promise<ColumnBytes> {
+async function fetchColumns(source: FetchSource, batch: BatchLayout, index: number, wanted: readonly number[]): Promise<FetchedBatch> {
+  const { readRange, readBuffers, meta, layout } = source;
   const groups: { range: BodyRange; columns: number[] }[] = [];
   for (const column of [...wanted].sort((a, b) => batch.columnRanges[a].start - batch.columnRanges[b].start)) {
     const range = batch.columnRanges[column];
@@ -187,8 +207,9 @@ async function fetchColumns(readRange: ReadRange, meta: PartitionMeta, batch: Ba
     }
   }
   const result: ColumnBytes = new Map();
-  await Promise.all(groups.map(async ({ range, columns }) => {
-    const bytes = await readExactly(readRange, meta, batch.bodyOffset + range.start, range.end - range.start);
+  const held = groups.map(({ range }) => readBuffers.take(range.end - range.start));
+  await Promise.all(groups.map(async ({ range, columns }, group) => {
+    const bytes = await readExactly(readRange, meta, batch.bodyOffset + range.start, range.end - range.start, held[group]);
     for (const column of columns) {
       const own = batch.columnRanges[column];
       const slice = bytes.subarray(own.start - range.start, own.end - range.start);
@@ -196,11 +217,11 @@ async function fetchColumns(readRange: ReadRange, meta: PartitionMeta, batch: Ba
       result.set(column, slice);
     }
   }));
-  return result;
+  return { bytes: result, held };
 }
 
-async function readExactly(readRange: ReadRange, meta: PartitionMeta, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = await readRange(offset, length);
+async function readExactly(readRange: ReadRange, meta: PartitionMeta, offset: number, length: number, target?: Uint8Array): Promise<Uint8Array> {
+  const bytes = await readRange(offset, length, target);
   if (bytes.length < length) throw partitionCorrupt(meta, `the file ends before byte ${offset + length}`);
   return bytes;
 }
@@ -272,6 +293,32 @@ class ScratchBuffers {
   }
 }
 
+/**
+ * Read buffers one scan reuses: a batch's compressed bytes are dead once it is decoded, and a
+ * fresh half-megabyte array per batch and column group costs allocation and, above all, garbage
+ * collections driven by external memory. At most readAheadBatchesMax + 1 batches hold buffers.
+ */
+class ReadBuffers {
+  private readonly free: Uint8Array[] = [];
+
+  /** A buffer of at least `bytes` bytes, owned by the caller until released. */
+  take(bytes: number): Uint8Array {
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].length >= bytes) return this.free.splice(i, 1)[0];
+    }
+    // Headroom so the next batch's slightly larger range still fits.
+    return new Uint8Array(Math.ceil(bytes * 1.25) + 4096);
+  }
+
+  /** Gives a buffer back; the pool keeps a bounded number (the rest are left to the collector). */
+  release(buffer: Uint8Array): void {
+    if (this.free.length < readBuffersPooledMax) this.free.push(buffer);
+  }
+}
+
+/** Read buffers a scan keeps for reuse: a few per batch in flight. */
+const readBuffersPooledMax = 4 * (readAheadBatchesMax + 1);
+
 /** True when buffer `index` of a column becomes the vector's values as it is (no copy), so it needs its own array. */
 function keptAsIs(column: PartitionLayout['columns'][number], index: number): boolean {
   return index === 1 && column.encoding === undefined && (column.physical.kind === 'float64' || column.physical.kind === 'date32');
@@ -311,8 +358,12 @@ async function decodeStoredColumn(context: BatchContext, column: number): Promis
   const dictionary = stored.physical.kind === 'dictionary' ? await context.dictionaryOf(column) : null;
   const buffers: Uint8Array[] = [];
   for (let i = 0; i < bufferCount(stored.physical); i++) {
-    const destination = keptAsIs(stored, i) ? (size: number) => new Uint8Array(size) : (size: number) => context.scratch.take(i, size);
-    buffers.push(decompressBuffer(bytes.get(column)!, batch, first + i, range.start, where, destination));
+    const kept = keptAsIs(stored, i);
+    const destination = kept ? (size: number) => new Uint8Array(size) : (size: number) => context.scratch.take(i, size);
+    const columnBytes = bytes.get(column)!;
+    const buffer = decompressBuffer(columnBytes, batch, first + i, range.start, where, destination);
+    // A buffer stored uncompressed is a view of the pooled read buffer: copy what the vector keeps.
+    buffers.push(kept && buffer.buffer === columnBytes.buffer ? buffer.slice() : buffer);
   }
   const node = batch.nodes[column];
   if (node.length !== batch.rows) throw partitionCorrupt(meta, `column '${stored.name}' batch ${index} has ${node.length} rows, the batch ${batch.rows}`);

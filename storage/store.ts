@@ -18,8 +18,11 @@ export interface StoreFileStatus {
  * read costs more than the read itself on a local disk. The owner closes it in a finally block.
  */
 export interface StoreReader {
-  /** `length` bytes from `offset`; fewer only at end of file. */
-  readRange(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * `length` bytes from `offset`; fewer only at end of file. With `target` (at least `length`
+   * bytes) the bytes may land in it and the result is then a view of it: a scan reuses buffers.
+   */
+  readRange(offset: number, length: number, target?: Uint8Array): Promise<Uint8Array>;
   /** Releases the handle; later reads fail. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -51,6 +51,31 @@ describe('partition reader file handles', () => {
     assert.deepEqual(ranged, columns);
   });
 
+  it('keeps every batch intact while later batches reuse the read buffers (incompressible values are stored raw)', async () => {
+    const rawSchema: Schema = { fields: [{ name: 'x', type: Types.float64, nullable: false }, { name: 'day', type: Types.date, nullable: false }] };
+    let seed = 2_463_534_242;
+    const random = (): number => {
+      // xorshift32: exact in 32-bit integer arithmetic, so the values do not repeat.
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) / 2 ** 32;
+    };
+    // Doubles from random bits: zstd cannot shrink them, so the writer stores the buffer raw.
+    const bits = new DataView(new ArrayBuffer(8));
+    const randomDouble = (): number => {
+      bits.setUint32(0, Math.floor(random() * 2 ** 32));
+      bits.setUint32(4, Math.floor(random() * 2 ** 32));
+      const value = bits.getFloat64(0);
+      return Number.isFinite(value) ? value : 0.5;
+    };
+    const values = [Array.from({ length: rows }, randomDouble), Array.from({ length: rows }, () => Math.floor(random() * 40_000))];
+    const rawMeta = await writePartition(store, 'raw.arrow', rawSchema, [batchOf(rawSchema, values)], { batchRowsMax });
+    const batches = await collect(readPartition(store, rawMeta, rawSchema, [0, 1]));
+    assert.equal(batches.length, rows / batchRowsMax);
+    assert.deepEqual(columnsOf(batches, 2), values);
+  });
+
   it('leaks no descriptor when scans finish, are left early, are cancelled or fail', async () => {
     await collect(readPartition(store, meta, schema, [0, 1])); // warms the layout cache and lazy handles
     const before = openDescriptors();
