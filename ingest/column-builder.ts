@@ -53,8 +53,9 @@ export class NumericColumnBuilder {
   values: NumericArray;
   nulls: Uint8Array | null = null;
 
-  constructor(readonly type: DataType) {
-    this.values = allocateValues(type, rowsInitial);
+  /** `rows`: room to start with (a batch's worth once batches are known to fill). */
+  constructor(readonly type: DataType, rows = rowsInitial) {
+    this.values = allocateValues(type, rows);
   }
 
   /** Makes room for `rows` rows in total. */
@@ -106,18 +107,28 @@ const textBytesInitial = 16_384;
  */
 export class StringColumnBuilder {
   readonly kind = 'string';
-  codes: Int32Array = new Int32Array(rowsInitial);
+  codes: Int32Array;
   nulls: Uint8Array | null = null;
   /** UTF-8 of the dictionary entries end to end; entry e is text[entryOffsets[e], entryOffsets[e + 1]). */
-  private text: Buffer = Buffer.allocUnsafe(textBytesInitial);
+  private text: Buffer;
   private textLength = 0;
-  private entryOffsets: Int32Array = new Int32Array(rowsInitial + 1);
+  private entryOffsets: Int32Array;
   private entries = 0;
   private byteIndex: ByteDictionary | null = new ByteDictionary();
   private appended = 0;
   private compacted = false;
 
-  constructor(readonly type: DataType) {}
+  /** `rows` and `textBytes`: room to start with (what the previous batch needed, once batches fill). */
+  constructor(readonly type: DataType, rows = rowsInitial, textBytes = textBytesInitial) {
+    this.codes = new Int32Array(rows);
+    this.text = Buffer.allocUnsafe(Math.max(textBytes, textBytesInitial));
+    this.entryOffsets = new Int32Array(rowsInitial + 1);
+  }
+
+  /** Bytes of text held, a size hint for the next batch's builder. */
+  get textBytes(): number {
+    return this.textLength;
+  }
 
   /** Makes room for `rows` rows in total. */
   reserve(rows: number): void {
@@ -236,7 +247,7 @@ function pruneDictionary(codes: Int32Array, nulls: Uint8Array | null, utf8: Utf8
 /** A builder for one column of either representation. */
 export type ColumnBuilder = NumericColumnBuilder | StringColumnBuilder;
 
-/** A builder for a column of `type`. */
-export function columnBuilder(type: DataType): ColumnBuilder {
-  return type.id === 'string' ? new StringColumnBuilder(type) : new NumericColumnBuilder(type);
+/** A builder for a column of `type` with room for `rows` rows (and `textBytes` bytes of text, for strings). */
+export function columnBuilder(type: DataType, rows = rowsInitial, textBytes = textBytesInitial): ColumnBuilder {
+  return type.id === 'string' ? new StringColumnBuilder(type, rows, textBytes) : new NumericColumnBuilder(type, rows);
 }

@@ -59,11 +59,17 @@ export class PartitionBuilder {
     if (this.batchRows === 0) return;
     const length = this.batchRows;
     this.batches.push({ length, columns: this.columns.map((column) => column.finish(length)) });
-    this.columns = this.newColumns();
+    // A full batch says the input goes on: the next builders start at full size instead of
+    // doubling up from a few rows (each doubling copies and leaves garbage behind).
+    this.columns = this.newColumns(length === this.batchRowsMax ? this.columns : null);
     this.batchRows = 0;
   }
 
-  private newColumns(): ColumnBuilder[] {
-    return this.schema.fields.map((field) => columnBuilder(field.type));
+  private newColumns(previous: readonly ColumnBuilder[] | null = null): ColumnBuilder[] {
+    if (previous === null) return this.schema.fields.map((field) => columnBuilder(field.type));
+    return this.schema.fields.map((field, c) => {
+      const before = previous[c];
+      return columnBuilder(field.type, this.batchRowsMax, before.kind === 'string' ? before.textBytes + (before.textBytes >> 3) : 0);
+    });
   }
 }

@@ -130,6 +130,8 @@ function remapCodes(vector: StringVector, length: number, codes: Int32Array, off
   }
 }
 
+/** Longest value copied byte by byte rather than through a subarray and one native copy. */
+const copyLoopBytesMax = 256;
 /** Slots a new byte index starts with; it doubles at half load. */
 const utf8IndexSlotsInitial = 1024;
 
@@ -161,9 +163,10 @@ class Utf8Gather {
       this.slots = null;
       return code;
     }
-    slots[slot] = code;
+    // The table doubles before the new entry goes in, so its hash has room and it is placed once.
+    if (this.entries * 2 > slots.length) this.growSlots(code);
     this.hashes[code] = hash;
-    if (this.entries * 2 > slots.length) this.growSlots();
+    this.place(code, hash);
     return code;
   }
 
@@ -174,7 +177,8 @@ class Utf8Gather {
     if (this.entries + 2 > this.offsets.length) this.offsets = grownInts(this.offsets, this.entries + 2);
     const data = this.data;
     let at = this.length;
-    if (bytes > 16) data.set(source.subarray(start, end), at);
+    // A subarray costs more than copying a short value byte by byte.
+    if (bytes > copyLoopBytesMax) data.set(source.subarray(start, end), at);
     else for (let i = start; i < end; i++) data[at++] = source[i];
     this.length += bytes;
     this.offsets[this.entries + 1] = this.length;
@@ -194,17 +198,20 @@ class Utf8Gather {
     return true;
   }
 
-  private growSlots(): void {
+  /** Doubles the table, placing the first `count` entries again. */
+  private growSlots(count: number): void {
     const size = this.slots!.length * 2;
-    const slots = new Int32Array(size).fill(-1);
+    this.slots = new Int32Array(size).fill(-1);
     this.hashes = grownInts(this.hashes, size / 2);
-    const mask = size - 1;
-    for (let entry = 0; entry < this.entries; entry++) {
-      let slot = this.hashes[entry] & mask;
-      while (slots[slot] >= 0) slot = (slot + 1) & mask;
-      slots[slot] = entry;
-    }
-    this.slots = slots;
+    for (let entry = 0; entry < count; entry++) this.place(entry, this.hashes[entry]);
+  }
+
+  private place(entry: number, hash: number): void {
+    const slots = this.slots!;
+    const mask = slots.length - 1;
+    let slot = hash & mask;
+    while (slots[slot] >= 0) slot = (slot + 1) & mask;
+    slots[slot] = entry;
   }
 }
 

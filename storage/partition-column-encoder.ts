@@ -147,6 +147,9 @@ export function plainColumnBytes(plan: ColumnPlan, rows: number): number {
     return validity + Math.ceil(rows * width);
   }
   const offsets = plan.utf8!.offsets;
+  if (chunk.nulls === null && rows > 0 && codesInOrder(chunk.codes, 0, rows)) {
+    return 4 * (rows + 1) + offsets[chunk.codes[rows - 1] + 1] - offsets[chunk.codes[0]];
+  }
   let bytes = 4 * (rows + 1);
   for (let i = 0; i < rows; i++) {
     if (chunk.nulls === null || chunk.nulls[i] === 0) bytes += offsets[chunk.codes[i] + 1] - offsets[chunk.codes[i]];

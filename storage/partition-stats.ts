@@ -134,17 +134,25 @@ const byteOrderChecked = new WeakMap<Utf8Dictionary, boolean>();
 export function utf8ByteOrderIsCodeUnitOrder(utf8: Utf8Dictionary): boolean {
   let result = byteOrderChecked.get(utf8);
   if (result === undefined) {
-    const data = utf8.data;
-    result = true;
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] >= utf8FourByteLead) {
-        result = false;
-        break;
-      }
-    }
+    result = !hasFourByteLead(utf8.data);
     byteOrderChecked.set(utf8, result);
   }
   return result;
+}
+
+/** Whether any byte of `data` starts a 4-byte UTF-8 sequence; ASCII text is checked four bytes at a time. */
+function hasFourByteLead(data: Uint8Array): boolean {
+  const alignedStart = Math.min(data.length, (4 - (data.byteOffset & 3)) & 3);
+  const words = (data.length - alignedStart) >> 2;
+  for (let i = 0; i < alignedStart; i++) if (data[i] >= utf8FourByteLead) return true;
+  const view = new Uint32Array(data.buffer, data.byteOffset + alignedStart, words);
+  for (let w = 0; w < words; w++) {
+    if ((view[w] & 0x80808080) === 0) continue;
+    const at = alignedStart + 4 * w;
+    for (let i = at; i < at + 4; i++) if (data[i] >= utf8FourByteLead) return true;
+  }
+  for (let i = alignedStart + 4 * words; i < data.length; i++) if (data[i] >= utf8FourByteLead) return true;
+  return false;
 }
 
 /** Byte-wise comparison of two entries of a UTF-8 dictionary (negative, 0, positive). */
@@ -173,6 +181,9 @@ function utf8RangeOfEntries(utf8: Utf8Dictionary, first: number, end: number): {
   return { min, max };
 }
 
+/** Entries up to which a row range marks the entries it has compared (one byte each). */
+const seenEntriesMax = 65_536;
+
 /**
  * The smallest and largest entries rows [start, end) use (skipping NULL rows), in byte order;
  * -1 for both when every row is NULL.
@@ -180,9 +191,16 @@ function utf8RangeOfEntries(utf8: Utf8Dictionary, first: number, end: number): {
 export function utf8RowRange(utf8: Utf8Dictionary, codes: Int32Array, nulls: Uint8Array | null, start: number, end: number): { min: number; max: number } {
   let min = -1;
   let max = -1;
+  // Dictionary columns repeat codes: compare each entry once. Unique text rarely repeats.
+  const entries = utf8.offsets.length - 1;
+  const seen = entries <= seenEntriesMax ? new Uint8Array(entries) : null;
   for (let i = start; i < end; i++) {
     if (nulls !== null && nulls[i] === 1) continue;
     const code = codes[i];
+    if (seen !== null) {
+      if (seen[code] === 1) continue;
+      seen[code] = 1;
+    }
     if (min < 0) {
       min = code;
       max = code;
