@@ -100,6 +100,8 @@ class SpillPartitions {
     for (let i = 0; i < count; i++) sizes[((hashes[i] >>> 0) % spillPartitionsCount) + 1]++;
     for (let p = 0; p < spillPartitionsCount; p++) sizes[p + 1] += sizes[p];
     const order = new Int32Array(count);
+    // The parts share the batch's dictionaries: count each once.
+    const seen = new WeakSet<object>();
     const fill = sizes.slice(0, spillPartitionsCount);
     for (let i = 0; i < count; i++) order[fill[(hashes[i] >>> 0) % spillPartitionsCount]++] = i;
     for (let p = 0; p < spillPartitionsCount; p++) {
@@ -107,7 +109,7 @@ class SpillPartitions {
       if (size === 0) continue;
       const part = takeBatch(rows, order.subarray(sizes[p], sizes[p + 1]), size);
       this.held[p].push(part);
-      this.heldBytes += batchBytes(part, new WeakSet<object>());
+      this.heldBytes += batchBytes(part, seen);
     }
     if (this.heldBytes >= this.flushBytes) await this.flush();
   }
