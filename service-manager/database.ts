@@ -8,6 +8,7 @@ import { QueryEngine, type ExecuteOptions, type FragmentExecutor, type FragmentO
 import { StorageQueryCatalog } from './storage-catalog.js';
 import { SystemCatalog } from './system-catalog.js';
 import { rowsOf, type CellValue } from './result-format.js';
+import { SpillDirectory, type SpillOptions } from './spill-area.js';
 
 /** Options of Database.open. */
 export interface DatabaseOptions {
@@ -19,6 +20,11 @@ export interface DatabaseOptions {
   readonly fragmentExecutor?: FragmentExecutor;
   /** Who acts (node, caller) in the audit events of creates and drops; default this host and the OS user. */
   readonly audit?: AuditContext;
+  /**
+   * Where sorts and aggregations past queryMemoryBytesMax spill (directory, node byte limit);
+   * default <os.tmpdir()>/strata-spill. false: no spilling, they fail with RESOURCES_MEMORY_EXCEEDED.
+   */
+  readonly spill?: SpillOptions | false;
 }
 
 /** Rows of a query as plain JS values. */
@@ -33,9 +39,12 @@ export class Database {
   readonly store: Store;
   private readonly catalog: StoreCatalog;
   private readonly engine: QueryEngine;
+  /** The node's spill directory (null with spilling off). */
+  readonly spill: SpillDirectory | null;
 
-  private constructor(store: Store, options: DatabaseOptions) {
+  private constructor(store: Store, options: DatabaseOptions, spill: SpillDirectory | null) {
     this.store = store;
+    this.spill = spill;
     this.catalog = new StoreCatalog(store, {}, options.audit);
     // The system tables (system.audit_log, system.tables, …) wrap the store's tables; workers of a
     // cluster build the same wrapper, so a fragment over a system table resolves there too.
@@ -43,12 +52,14 @@ export class Database {
       memoryBytesMax: options.queryMemoryBytesMax,
       disabledRules: options.disabledRules === undefined ? undefined : [...options.disabledRules],
       fragmentExecutor: options.fragmentExecutor,
+      spillAreas: spill === null ? undefined : () => spill.createArea(),
     });
   }
 
   /** Opens (creating if needed) the store at a directory path, file:// or hdfs:// URL. */
   static async open(location: string, options: DatabaseOptions = {}): Promise<Database> {
-    return new Database(await openStore(location), options);
+    const spill = options.spill === false ? null : await SpillDirectory.open(options.spill);
+    return new Database(await openStore(location), options, spill);
   }
 
   /** Runs one SQL statement; the result holds typed column batches. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { StrataError } from '../storage/index.js';
 import { compactionJobDefault, type CompactionJobConfig } from './compaction-job.js';
 import { resolveIngestRoots } from './distributed-ingest-paths.js';
@@ -33,6 +34,8 @@ export interface NodeConfig {
   readonly ingestRoots?: readonly string[];
   /** Background compaction (config file "compaction": {enabled, intervalMs, pauseMs, zstdLevel, vacuumRetainMs}); on by default. */
   readonly compaction?: CompactionJobConfig;
+  /** Directory for the spill files of sorts and aggregations past the query memory limit (config "spillDirectory"); default <tmpdir>/strata-spill. */
+  readonly spillDirectory?: string;
 }
 
 /** Named limits, each with the reason for its default. */
@@ -51,6 +54,8 @@ export interface NodeLimits {
   readonly streamRowsPerMessage: number;
   /** Memory one query's operators may hold. */
   readonly queryMemoryBytesMax: number;
+  /** Spill file bytes the node may hold at once over all queries: keeps spilling queries from filling the disk. */
+  readonly spillBytesMax: number;
   /** Time a query may run before it is cancelled. */
   readonly queryTimeoutMs: number;
   /** Time SIGTERM waits for running queries before cancelling them. */
@@ -66,6 +71,7 @@ export const nodeLimitsDefault: NodeLimits = {
   restRowsMax: 100_000,
   streamRowsPerMessage: 4096,
   queryMemoryBytesMax: 1024 * 1024 * 1024,
+  spillBytesMax: 32 * 1024 * 1024 * 1024,
   queryTimeoutMs: 30 * 60 * 1000,
   shutdownGraceMs: 10_000,
 };
@@ -143,6 +149,14 @@ function compactionFrom(file: Record<string, unknown>): CompactionJobConfig {
   return config as unknown as CompactionJobConfig;
 }
 
+/** The "spillDirectory" of the config file: an absolute path, or undefined for the default. */
+function spillDirectoryFrom(file: Record<string, unknown>): string | undefined {
+  const directory = file.spillDirectory;
+  if (directory === undefined) return undefined;
+  if (typeof directory !== 'string' || !isAbsolute(directory)) throw configError('"spillDirectory" in the config file must be an absolute directory path');
+  return directory;
+}
+
 /** True for the addresses that bind every interface: nobody can reach a node by them. */
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]';
@@ -177,5 +191,5 @@ export function parseNodeConfig(input: NodeConfigInput): NodeConfig {
       '(or "token" in the config file); clients then send "Authorization: Bearer <token>"');
   }
   return { id, store, host, advertiseHost, port, token, limits: limitsFrom(file), ingestRoots: resolveIngestRoots(input.ingestRoots ?? ingestRootsFrom(file)),
-    compaction: compactionFrom(file) };
+    compaction: compactionFrom(file), spillDirectory: spillDirectoryFrom(file) };
 }
