@@ -45,7 +45,8 @@ export async function startNode(config: NodeConfig): Promise<RunningNode> {
     (task, signal) => database!.runFragment({ ...task, partitionIds: task.partitions.map((partition) => partition.id) }, signal),
     async (table, partitions, signal) => locator?.locate(table, partitions, signal) ?? new Map(), () => shuffles);
   // Audit events of this node's creates, drops, loads and purges name the node, not just its host.
-  database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor, audit: { node: config.id } });
+  database = await Database.open(config.store, { queryMemoryBytesMax: config.limits.queryMemoryBytesMax, fragmentExecutor: executor, audit: { node: config.id },
+    spill: { directory: config.spillDirectory, bytesMax: config.limits.spillBytesMax } });
   locator = PartitionLocator.forStore(database.store);
   membership = new ClusterMembership(database.store, config.id, config.token);
   const server = await startServer(config, database, { membership, counters, shuffles: shuffleWorker }, log);
