@@ -7,7 +7,7 @@ import {
   StrataError, Types, stringVectorFromValues, toStrataError, typeToSql,
   type Batch, type Schema,
 } from '../storage/index.js';
-import type { QueryCatalog, TableSource } from './catalog.js';
+import type { QueryCatalog, ScanPartition, TableSource } from './catalog.js';
 import type { LogicalPlan } from './plan/logical-plan.js';
 import { collectScans } from './plan/plan-utils.js';
 import { explainPlan, explainPlanAnalyzed, summaryLine } from './plan/explain.js';
@@ -18,7 +18,7 @@ import { catalogTableName } from './sql/table-keys.js';
 import { resolveAsOfReferences } from './resolve-as-of.js';
 import { deleteRows } from './delete-rows.js';
 import { optimize, validateRuleNames, type OptimizedPlan } from './optimize/optimizer.js';
-import { createPhysicalPlan, type ExecutionMetrics, type ScanCounts, type SpillArea } from './physical/index.js';
+import { createPhysicalPlan, type ExecutionContext, type ExecutionMetrics, type ScanCounts, type SpillArea } from './physical/index.js';
 import { distributePlan, type DistributeOptions } from './distribute/distribute-plan.js';
 import type { FragmentExecutor, FragmentOutput, FragmentRequest, FragmentScanCounts } from './distribute/fragment-executor.js';
 import { broadcastScans, withProbePartitions } from './distribute/fragment-scans.js';
@@ -161,6 +161,19 @@ export class QueryEngine {
     const joinBuilds = new Map<object, Promise<unknown>>();
     const byId = new Map(source.partitions.map((partition) => [partition.id, partition]));
     const metrics: ExecutionMetrics = { partitionsScanned: 0, rowsScanned: 0, bytesScanned: 0, batchesRead: 0, batchesSkipped: 0 };
+    // One spill area for the request: its partial sorts and aggregations may outgrow memory too.
+    const spill = this.spillAreas?.();
+    try {
+      yield* this.fragmentPartitions(request, tables, byId, { signal, memoryBytesMax: this.memoryBytesMax, metrics, joinBuilds, spill });
+    } finally {
+      await spill?.close();
+    }
+  }
+
+  /** The fragment over each requested partition in turn, with a done marker after each. */
+  private async *fragmentPartitions(request: FragmentRequest, tables: ReadonlyMap<string, TableSource>, byId: ReadonlyMap<string, ScanPartition>,
+    context: ExecutionContext): AsyncIterable<FragmentOutput> {
+    const { signal, metrics } = context;
     for (let index = 0; index < request.partitionIds.length; index++) {
       const partition = byId.get(request.partitionIds[index]);
       if (partition === undefined) {
@@ -169,7 +182,7 @@ export class QueryEngine {
       }
       const fragment = withProbePartitions(request.fragment, [partition]);
       const before = { ...metrics };
-      for await (const batch of createPhysicalPlan(fragment, tables).execute({ signal, memoryBytesMax: this.memoryBytesMax, metrics, joinBuilds })) {
+      for await (const batch of createPhysicalPlan(fragment, tables).execute(context)) {
         throwIfCancelled(signal);
         yield { type: 'batch', partition: index, batch };
       }
