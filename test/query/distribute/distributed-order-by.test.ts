@@ -157,6 +157,13 @@ describe('distributed ORDER BY (in-process fragment executor, merging exchange)'
     assert.equal(lines.filter((line) => /\bSort:/.test(line)).length, 1, lines.join('\n'));
   });
 
+  it('runs EXPLAIN ANALYZE through the merging exchange', async () => {
+    const result = await coordinator.execute('EXPLAIN ANALYZE SELECT id, day FROM t ORDER BY day, id');
+    const lines = orderedRows(result.batches);
+    assert.ok(lines.some((line) => line.includes('Exchange: merge sorted streams by day ASC, id ASC')), lines.join('\n'));
+    assert.ok(lines.some((line) => /Scan: t .*partitions read=12\/12.*rows read=3000/.test(line)), lines.join('\n'));
+  });
+
   it('still plans a TopN split for ORDER BY … LIMIT', async () => {
     const lines = await explain('SELECT id FROM t ORDER BY score, id LIMIT 5');
     assert.ok(lines.some((line) => line.includes('TopN:')), lines.join('\n'));
