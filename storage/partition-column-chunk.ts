@@ -140,12 +140,36 @@ const utf8IndexSlotsInitial = 1024;
  * over its entries' bytes while there are fewer than distinctTrackedMax of them.
  */
 class Utf8Gather {
-  data: Uint8Array = new Uint8Array(65_536);
+  data: Uint8Array;
   length = 0;
-  offsets: Int32Array = new Int32Array(1025);
+  offsets: Int32Array;
   entries = 0;
   private slots: Int32Array | null = new Int32Array(utf8IndexSlotsInitial).fill(-1);
   private hashes: Int32Array = new Int32Array(utf8IndexSlotsInitial / 2);
+
+  /**
+   * `bytesMax` and `entriesMax`: the batches' dictionary bytes and entries in total, which the
+   * gathered dictionary never exceeds (sized once, no growing copies).
+   */
+  constructor(bytesMax: number, entriesMax: number) {
+    if (bytesMax >= 2 ** 31) throw new StrataError('resources', 'PARTITION_TOO_LARGE', 'a string column holds 2 GiB or more in one partition; load smaller partitions');
+    this.data = new Uint8Array(bytesMax);
+    this.offsets = new Int32Array(entriesMax + 1);
+  }
+
+  /** Appends every entry of `utf8` (no look-up). */
+  appendDictionary(utf8: Utf8Dictionary): void {
+    const entries = utf8.offsets.length - 1;
+    const first = utf8.offsets[0];
+    const bytes = utf8.offsets[entries] - first;
+    this.data.set(utf8.data.subarray(first, first + bytes), this.length);
+    const shift = this.length - first;
+    const offsets = this.offsets;
+    const base = this.entries;
+    for (let i = 1; i <= entries; i++) offsets[base + i] = utf8.offsets[i] + shift;
+    this.length += bytes;
+    this.entries += entries;
+  }
 
   /** The code of source[start, end), added when new. */
   codeOf(source: Uint8Array, start: number, end: number): number {
@@ -173,8 +197,6 @@ class Utf8Gather {
   /** Appends source[start, end) as a new entry (no look-up) and returns its code. */
   add(source: Uint8Array, start: number, end: number): number {
     const bytes = end - start;
-    if (this.length + bytes > this.data.length) this.data = grownBytes(this.data, this.length + bytes);
-    if (this.entries + 2 > this.offsets.length) this.offsets = grownInts(this.offsets, this.entries + 2);
     const data = this.data;
     let at = this.length;
     // A subarray costs more than copying a short value byte by byte.
@@ -215,15 +237,6 @@ class Utf8Gather {
   }
 }
 
-function grownBytes(array: Uint8Array, needed: number): Uint8Array {
-  if (needed >= 2 ** 31) throw new StrataError('resources', 'PARTITION_TOO_LARGE', 'a string column holds 2 GiB or more in one partition; load smaller partitions');
-  let size = array.length * 2;
-  while (size < needed) size *= 2;
-  const grown = new Uint8Array(size);
-  grown.set(array);
-  return grown;
-}
-
 function grownInts(array: Int32Array, needed: number): Int32Array {
   let size = array.length * 2;
   while (size < needed) size *= 2;
@@ -235,11 +248,18 @@ function grownInts(array: Int32Array, needed: number): Int32Array {
 /** A string chunk built from UTF-8 vectors: bytes are copied, never decoded. */
 function gatherUtf8(batches: readonly Batch[], column: number, rows: number, nulls: Uint8Array | null, nullCount: number): StringChunk {
   const codes = new Int32Array(rows);
-  const gather = new Utf8Gather();
+  let bytesMax = 0;
+  let entriesMax = 0;
+  for (const batch of batches) {
+    const utf8 = (batch.columns[column] as StringVector).utf8!;
+    entriesMax += utf8.offsets.length - 1;
+    bytesMax += utf8.offsets[utf8.offsets.length - 1] - utf8.offsets[0];
+  }
+  const gather = new Utf8Gather(bytesMax, entriesMax);
   let offset = 0;
   for (const batch of batches) {
     const vector = batch.columns[column] as StringVector;
-    if (!gather.indexed && appendInOrder(vector, batch.length, gather, codes, offset)) {
+    if (!gather.indexed && appendAllEntries(vector, batch.length, gather, codes, offset)) {
       offset += batch.length;
       continue;
     }
@@ -258,26 +278,31 @@ function gatherUtf8(batches: readonly Batch[], column: number, rows: number, nul
 }
 
 /**
- * Appends a vector of unique text (codes 0, 1, 2, … with no NULLs) in one copy; false when the
- * vector has another shape. Mostly distinct columns (comments, ids) take this path.
+ * Appends every entry of a vector's dictionary in one copy and maps its rows to them, when every
+ * entry is used by a non-NULL row (as ingest builds vectors); false otherwise. Past the
+ * distinct-tracking limit nothing is looked up, so mostly distinct columns (comments, ids)
+ * take this path.
  */
-function appendInOrder(vector: StringVector, length: number, gather: Utf8Gather, codes: Int32Array, offset: number): boolean {
+function appendAllEntries(vector: StringVector, length: number, gather: Utf8Gather, codes: Int32Array, offset: number): boolean {
   const utf8 = vector.utf8!;
-  if (vector.nulls !== null || utf8.offsets.length - 1 !== length) return false;
+  const entries = utf8.offsets.length - 1;
   const vectorCodes = vector.codes;
-  for (let i = 0; i < length; i++) if (vectorCodes[i] !== i) return false;
+  const vectorNulls = vector.nulls;
+  const used = new Uint8Array(entries);
+  let usedCount = 0;
+  for (let i = 0; i < length; i++) {
+    if (vectorNulls !== null && vectorNulls[i] === 1) continue;
+    const local = vectorCodes[i];
+    if (!(local >= 0 && local < entries)) assert(false, `string code ${local} has no dictionary entry`);
+    if (used[local] === 0) {
+      used[local] = 1;
+      usedCount++;
+    }
+  }
+  if (usedCount !== entries) return false;
   const base = gather.entries;
-  const first = utf8.offsets[0];
-  const bytes = utf8.offsets[length] - first;
-  if (gather.length + bytes > gather.data.length) gather.data = grownBytes(gather.data, gather.length + bytes);
-  if (base + length + 1 > gather.offsets.length) gather.offsets = grownInts(gather.offsets, base + length + 1);
-  gather.data.set(utf8.data.subarray(first, first + bytes), gather.length);
-  const shift = gather.length - first;
-  const offsets = gather.offsets;
-  for (let i = 1; i <= length; i++) offsets[base + i] = utf8.offsets[i] + shift;
-  for (let i = 0; i < length; i++) codes[offset + i] = base + i;
-  gather.length += bytes;
-  gather.entries += length;
+  gather.appendDictionary(utf8);
+  for (let i = 0; i < length; i++) codes[offset + i] = vectorNulls !== null && vectorNulls[i] === 1 ? 0 : base + vectorCodes[i];
   return true;
 }
 

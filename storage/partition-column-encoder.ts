@@ -225,16 +225,40 @@ export function plainStrings(chunk: StringChunk, strings: Utf8Strings, start: nu
     if (nulls === null || nulls[i] === 0) total += strings.offsets[codes[i] + 1] - strings.offsets[codes[i]];
     offsets[i - start + 1] = total;
   }
+  return { offsets, data: copyRows(codes, nulls, strings, start, end, total) };
+}
+
+/** Bytes of a run of consecutive entries above which one native copy beats a byte loop. */
+const runCopyBytesMin = 64;
+
+/**
+ * The bytes of rows [start, end) end to end (`total` of them). Rows whose codes follow each other
+ * form runs whose bytes lie together in the dictionary: mostly distinct text copies in a few
+ * large moves, repeated values byte by byte.
+ */
+function copyRows(codes: Int32Array, nulls: Uint8Array | null, strings: Utf8Strings, start: number, end: number, total: number): Uint8Array {
   const data = new Uint8Array(total);
   const source = strings.data;
+  const entryOffsets = strings.offsets;
   let at = 0;
-  for (let i = start; i < end; i++) {
-    if (nulls !== null && nulls[i] === 1) continue;
-    const from = strings.offsets[codes[i]];
-    const to = strings.offsets[codes[i] + 1];
-    for (let j = from; j < to; j++) data[at++] = source[j];
+  let runFirst = 0;
+  let runEnd = 0;
+  for (let i = start; i <= end; i++) {
+    const code = i < end ? codes[i] : -1;
+    if (i < end && nulls !== null && nulls[i] === 1) continue;
+    if (code === runEnd && i < end) {
+      runEnd++;
+      continue;
+    }
+    const from = entryOffsets[runFirst];
+    const to = entryOffsets[runEnd];
+    if (to - from > runCopyBytesMin) data.set(source.subarray(from, to), at);
+    else for (let j = from, k = at; j < to; j++, k++) data[k] = source[j];
+    at += to - from;
+    runFirst = code;
+    runEnd = code + 1;
   }
-  return { offsets, data };
+  return data;
 }
 
 /** Whether codes[start, end) are consecutive (c, c + 1, …), as in a column of unique text. */

@@ -60,12 +60,25 @@ function rangeOf(min: number, max: number, seen: number, hasNaN: boolean, allInt
  * The range of a column without NULLs, in the tight loop most columns take: integer typed arrays
  * skip the NaN and fraction checks, and float64 checks fractions only until one is found.
  */
+/** The range of int32 values (one loop over one array type, so the engine keeps it monomorphic). */
+function int32Range(values: Int32Array): NumericRange {
+  let min = values[0];
+  let max = values[0];
+  for (let i = 1; i < values.length; i++) {
+    const value = values[i];
+    if (value < min) min = value;
+    else if (value > max) max = value;
+  }
+  return rangeOf(min, max, values.length, false, true);
+}
+
 function rangeWithoutNulls(values: ArrayLike<number>): NumericRange {
   const length = values.length;
   if (length === 0) return rangeOf(Infinity, -Infinity, 0, false, true);
-  let min = Infinity;
-  let max = -Infinity;
+  if (values instanceof Int32Array) return int32Range(values);
   if (!(values instanceof Float64Array)) {
+    let min = Infinity;
+    let max = -Infinity;
     for (let i = 0; i < length; i++) {
       const value = values[i];
       if (value < min) min = value;
@@ -73,6 +86,8 @@ function rangeWithoutNulls(values: ArrayLike<number>): NumericRange {
     }
     return rangeOf(min, max, length, false, true);
   }
+  let min = Infinity;
+  let max = -Infinity;
   let hasNaN = false;
   let allIntegers = true;
   for (let i = 0; i < length; i++) {
