@@ -150,9 +150,13 @@ export function plainColumnBytes(plan: ColumnPlan, rows: number): number {
   if (chunk.nulls === null && rows > 0 && codesInOrder(chunk.codes, 0, rows)) {
     return 4 * (rows + 1) + offsets[chunk.codes[rows - 1] + 1] - offsets[chunk.codes[0]];
   }
+  const codes = chunk.codes;
+  const nulls = chunk.nulls;
   let bytes = 4 * (rows + 1);
-  for (let i = 0; i < rows; i++) {
-    if (chunk.nulls === null || chunk.nulls[i] === 0) bytes += offsets[chunk.codes[i] + 1] - offsets[chunk.codes[i]];
+  if (nulls === null) {
+    for (let i = 0; i < rows; i++) bytes += offsets[codes[i] + 1] - offsets[codes[i]];
+  } else {
+    for (let i = 0; i < rows; i++) if (nulls[i] === 0) bytes += offsets[codes[i] + 1] - offsets[codes[i]];
   }
   return validity + bytes;
 }
