@@ -110,7 +110,7 @@ async function writeSortedRun(held: Held, keys: readonly SortKey[], schema: Sche
  * group holds consecutive runs, so ties still resolve in input order). `runs` is updated in place
  * so the caller's cleanup releases whatever exists.
  */
-async function* mergeRunsInPasses(runs: SpillRun[], keys: readonly SortKey[], schema: Schema, context: ExecutionContext, spill: SpillArea,
+export async function* mergeRunsInPasses(runs: SpillRun[], keys: readonly SortKey[], schema: Schema, context: ExecutionContext, spill: SpillArea,
   reservation: MemoryReservation): AsyncGenerator<Batch> {
   while (runs.length > mergeFanInMax) {
     const current = [...runs];
