@@ -59,7 +59,7 @@ export class ExchangeExec implements ExecutionPlan {
     const types = this.schema.fields.map((field) => field.type);
     yield* executor.executePartitions === undefined
       ? sortGathered(executor.execute(task, context.signal, progress), keys, types, context)
-      : mergeSortedPartitions(executor.executePartitions(task, context.signal, progress), keys, types, context);
+      : mergeSortedPartitions(executor.executePartitions(task, context.signal, progress), keys, this.schema, context);
   }
 
   /** A leaf fragment's task: split over its probe scan's partitions; broadcast build sides read at the versions pinned here. */

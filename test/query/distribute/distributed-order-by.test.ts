@@ -14,6 +14,7 @@ import { formatValue } from '../slt/runner.js';
 import { prepareSortKeys, sortedIndices } from '../../../query/exec/index.js';
 import type { Expr } from '../../../query/plan/index.js';
 import { mergeRunOrder } from '../../../query/physical/merge-sorted-runs.js';
+import { MemorySpillArea } from '../physical/memory-spill-area.js';
 
 const schema: Schema = {
   fields: [
@@ -189,5 +190,26 @@ describe('distributed ORDER BY (in-process fragment executor, merging exchange)'
     const starts = new Int32Array(lengths.length + 1);
     lengths.forEach((length, run) => { starts[run + 1] = starts[run] + length; });
     assert.deepEqual([...mergeRunOrder(keys, starts)], [...sortedIndices(keys, all.length)]);
+  });
+
+  it('spills merged runs past the memory limit and merges them in passes, in the same order', async () => {
+    // 80 partitions of 40 rows; a 1 KiB limit holds one at a time, so the runs outnumber one merge's fan-in (64).
+    const small = new MemoryCatalog({ partitionRowsMax: 40 });
+    const smallSingle = new QueryEngine(small);
+    await smallSingle.execute('CREATE TABLE t (id INTEGER NOT NULL, grp VARCHAR, amount DECIMAL(12,2), day DATE, score DOUBLE)');
+    await small.insert('t', [batchFromRows(schema, tableRows().slice(0, 3200))]);
+    const areas: MemorySpillArea[] = [];
+    const spilling = new QueryEngine(small, {
+      fragmentExecutor: new InProcessNodes(new QueryEngine(small)),
+      memoryBytesMax: 1024,
+      spillAreas: () => { const area = new MemorySpillArea(); areas.push(area); return Object.assign(area, { close: async () => undefined }); },
+    });
+    const sql = 'SELECT id, grp, day FROM t ORDER BY grp DESC NULLS FIRST, day, id';
+    const expected = orderedRows((await smallSingle.execute(sql)).batches);
+    const result = await spilling.execute(sql);
+    assert.deepEqual(orderedRows(result.batches), expected);
+    assert.ok((result.stats.spilledBytes ?? 0) > 0, 'the merge spilled');
+    assert.ok(areas.some((area) => area.written > 64), `runs written: ${areas.map((area) => area.written).join(',')}`);
+    assert.deepEqual(areas.map((area) => area.live), areas.map(() => 0), 'every run released');
   });
 });
