@@ -105,6 +105,8 @@ describe('distributed ORDER BY (in-process fragment executor, merging exchange)'
   before(async () => {
     await single.execute('CREATE TABLE t (id INTEGER NOT NULL, grp VARCHAR, amount DECIMAL(12,2), day DATE, score DOUBLE)');
     await memory.insert('t', [batchFromRows(schema, tableRows())]);
+    await single.execute('CREATE TABLE d (grp VARCHAR, label VARCHAR NOT NULL)');
+    await single.execute("INSERT INTO d VALUES ('alpha', 'first'), ('beta', 'second'), ('gamma', 'third'), ('Alpha', 'capital'), (NULL, 'none')");
   });
 
   const merged = [
@@ -132,6 +134,16 @@ describe('distributed ORDER BY (in-process fragment executor, merging exchange)'
       assert.deepEqual(orderedRows((await gatherCoordinator.execute(sql)).batches), expected);
     });
   }
+
+  it('sorts a broadcast join inside the probe side\'s fragment and merges it', async () => {
+    const sql = 'SELECT t.id, d.label, t.amount FROM t JOIN d ON t.grp = d.grp ORDER BY d.label DESC, t.amount NULLS FIRST, t.id';
+    const lines = await explain(sql);
+    assert.ok(lines.some((line) => line.includes('distribution=broadcast')), lines.join('\n'));
+    assert.ok(lines[0].startsWith('Exchange: merge sorted streams by label DESC'), lines.join('\n'));
+    const expected = orderedRows((await single.execute(sql)).batches);
+    assert.ok(expected.length > 1000);
+    assert.deepEqual(orderedRows((await coordinator.execute(sql)).batches), expected);
+  });
 
   it('returns nothing when every row is filtered out', async () => {
     const result = await coordinator.execute('SELECT id, grp FROM t WHERE score > 1000 ORDER BY grp, id');
