@@ -4,7 +4,8 @@
  * Matches are produced as (probe row, build row) index pairs, at most batchRowsMax at a time,
  * gathered column by column; the residual filter runs on the gathered pairs. Outer joins add
  * the rows without a match with NULLs on the other side; semi, anti and mark joins only flag the
- * probe rows. A NULL key never matches.
+ * probe rows. A NULL key never matches. With a spill area, a build side past the memory limit
+ * turns it into a grace hash join over partitions on disk (spilling-join.ts).
  */
 import { StrataError, Types, numericVector, type Batch, type DataType, type Schema, type Vector } from '../../storage/index.js';
 import type { Expr, JoinType } from '../plan/index.js';
@@ -13,6 +14,7 @@ import {
 } from '../exec/index.js';
 import type { ExecutionContext, ExecutionPlan } from './execution-plan.js';
 import { batchRowsMax, bufferInput, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { canGraceJoin, joinSpillDepthMax, spillingHashJoin } from './spilling-join.js';
 
 /** What the operator needs of the logical Join. */
 export interface HashJoinSpec {
@@ -54,6 +56,8 @@ export class HashJoinExec implements ExecutionPlan {
     readonly left: ExecutionPlan, readonly right: ExecutionPlan, private readonly spec: HashJoinSpec, readonly schema: Schema,
     /** When set, the build side is shared through the context's joinBuilds under this key (broadcast joins). */
     private readonly buildKey: object | null = null,
+    /** Grace-join partitioning level of this join (spilling-join.ts); past joinSpillDepthMax it never spills. */
+    private readonly spillDepth = 0,
   ) {
     this.children = [left, right];
     this.leftTypes = left.schema.fields.map((f) => f.type);
@@ -61,6 +65,12 @@ export class HashJoinExec implements ExecutionPlan {
   }
 
   async *execute(context: ExecutionContext): AsyncIterable<Batch> {
+    // A shared broadcast build cannot be partitioned per run of the fragment; it stays in memory.
+    if (context.spill !== undefined && this.buildKey === null && this.spillDepth <= joinSpillDepthMax && canGraceJoin(this.spec)) {
+      yield* spillingHashJoin(this.left, this.right, this.spec, this.spillDepth, context, context.spill,
+        (left, right, depth) => new HashJoinExec(left, right, this.spec, this.schema, null, depth));
+      return;
+    }
     const reservation = new MemoryReservation(context, 'HashJoinExec');
     try {
       const build = await this.sharedBuildSide(context, reservation);

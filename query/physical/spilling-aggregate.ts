@@ -7,15 +7,13 @@
  * recursing with another hash seed when one is still too big. Every group's rows meet in one
  * table, so the results (DISTINCT aggregates included) equal the in-memory path's.
  */
-import type { Batch, Schema, Vector } from '../../storage/index.js';
+import type { Batch, Schema } from '../../storage/index.js';
 import type { AggregateExpr, Expr } from '../plan/index.js';
 import { collectAggregateColumns, collectColumns, remapColumns } from '../plan/expr-utils.js';
-import { evaluateExpr, GroupedAggregation, RowFilter, takeBatch } from '../exec/index.js';
+import { GroupedAggregation, RowFilter, takeBatch } from '../exec/index.js';
 import type { ExecutionContext, SpillArea, SpillRun } from './execution-plan.js';
-import { batchBytes, boundedBatches, checkCancelled, MemoryReservation } from './execution-limits.js';
-
-/** Partitions the rows of new groups are spread over: each should fit where the whole did not. */
-export const spillPartitionsCount = 16;
+import { boundedBatches, checkCancelled, MemoryReservation } from './execution-limits.js';
+import { readRuns, SpillPartitions } from './spill-partitions.js';
 
 /** Levels of re-partitioning before a partition that still does not fit fails (skewed keys). */
 const spillDepthMax = 4;
@@ -47,92 +45,6 @@ function narrowed(input: Schema, spec: AggregateSpec): { schema: Schema; columns
   };
 }
 
-// Hashing reads a double's halves through a shared buffer: no allocation per row.
-const hashScratch = new Float64Array(1);
-const hashWords = new Int32Array(hashScratch.buffer);
-
-function mix(h: number, word: number): number {
-  h = Math.imul(h ^ word, 0x9e3779b1);
-  return h ^ (h >>> 15);
-}
-
-/** FNV-1a of a string's UTF-16 units. */
-function hashText(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-/** Folds one key column into the rows' hashes; equal group keys (NULL, NaN, -0 as GROUP BY sees them) hash alike. */
-function hashKeyColumn(vector: Vector, n: number, hashes: Int32Array): void {
-  const nulls = vector.nulls;
-  if (vector.kind === 'string') {
-    const perEntry = Int32Array.from(vector.dictionary, hashText);
-    for (let i = 0; i < n; i++) hashes[i] = mix(hashes[i], nulls !== null && nulls[i] === 1 ? 0x5bd1e995 : perEntry[vector.codes[i]]);
-    return;
-  }
-  const values = vector.values;
-  const wide = values instanceof BigInt64Array;
-  for (let i = 0; i < n; i++) {
-    if (nulls !== null && nulls[i] === 1) { hashes[i] = mix(hashes[i], 0x5bd1e995); continue; }
-    let v = (wide ? Number(values[i]) : (values[i] as number)) + 0;
-    if (v !== v) v = Number.NaN;
-    hashScratch[0] = v;
-    hashes[i] = mix(mix(hashes[i], hashWords[0]), hashWords[1]);
-  }
-}
-
-/** Rows of new groups waiting for their partition's next run, and the runs written. */
-class SpillPartitions {
-  private readonly held: Batch[][] = Array.from({ length: spillPartitionsCount }, () => []);
-  private heldBytes = 0;
-  readonly runs: SpillRun[][] = Array.from({ length: spillPartitionsCount }, () => []);
-
-  constructor(private readonly spec: AggregateSpec, private readonly schema: Schema, private readonly seed: number,
-    private readonly flushBytes: number, private readonly context: ExecutionContext, private readonly spill: SpillArea) {}
-
-  /** Adds the rows at positions[0..count) of a (narrowed) batch, writing runs once enough is held. */
-  async add(batch: Batch, positions: Int32Array, count: number): Promise<void> {
-    const rows = takeBatch(batch, positions, count);
-    const hashes = new Int32Array(count).fill(this.seed);
-    for (const e of this.spec.groupBy) hashKeyColumn(evaluateExpr(e, rows), count, hashes);
-    const sizes = new Int32Array(spillPartitionsCount + 1);
-    for (let i = 0; i < count; i++) sizes[((hashes[i] >>> 0) % spillPartitionsCount) + 1]++;
-    for (let p = 0; p < spillPartitionsCount; p++) sizes[p + 1] += sizes[p];
-    const order = new Int32Array(count);
-    // The parts share the batch's dictionaries: count each once.
-    const seen = new WeakSet<object>();
-    const fill = sizes.slice(0, spillPartitionsCount);
-    for (let i = 0; i < count; i++) order[fill[(hashes[i] >>> 0) % spillPartitionsCount]++] = i;
-    for (let p = 0; p < spillPartitionsCount; p++) {
-      const size = sizes[p + 1] - sizes[p];
-      if (size === 0) continue;
-      const part = takeBatch(rows, order.subarray(sizes[p], sizes[p + 1]), size);
-      this.held[p].push(part);
-      this.heldBytes += batchBytes(part, seen);
-    }
-    if (this.heldBytes >= this.flushBytes) await this.flush();
-  }
-
-  /** Writes every partition's held rows as one run each. */
-  async flush(): Promise<void> {
-    for (let p = 0; p < spillPartitionsCount; p++) {
-      if (this.held[p].length === 0) continue;
-      checkCancelled(this.context);
-      const run = await this.spill.writeRun(this.schema, this.held[p]);
-      this.context.metrics.spilledBytes = (this.context.metrics.spilledBytes ?? 0) + run.bytes;
-      this.runs[p].push(run);
-      this.held[p] = [];
-    }
-    this.heldBytes = 0;
-  }
-}
-
-/** The batches of a partition's runs, in order. */
-async function* readRuns(runs: readonly SpillRun[], spill: SpillArea): AsyncGenerator<Batch> {
-  for (const run of runs) yield* spill.readRun(run);
-}
-
 /** Hash aggregation that spills the rows of groups beyond the budget to `spill`; see the file comment. */
 export async function* spillingAggregate(input: AsyncIterable<Batch>, inputSchema: Schema, spec: AggregateSpec, predicates: readonly Expr[],
   context: ExecutionContext, spill: SpillArea): AsyncGenerator<Batch> {
@@ -156,7 +68,7 @@ async function* aggregateLevel(input: AsyncIterable<Batch>, inputSchema: Schema,
         // The table is full: it keeps its groups, new ones go to disk.
         frozenBytes = aggregation.bytes();
         reservation.tryResize(frozenBytes, true);
-        partitions = new SpillPartitions(narrow.spec, narrow.schema, depth * 0x2545f491 + 0x3c6ef372,
+        partitions = new SpillPartitions(narrow.spec.groupBy, narrow.schema, depth * 0x2545f491 + 0x3c6ef372,
           Math.max(64 * 1024, context.memoryBytesMax / 4), context, spill);
         continue;
       }
