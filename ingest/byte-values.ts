@@ -80,7 +80,9 @@ export function parseDecimalBytes(data: Uint8Array, start: number, end: number, 
   if (digits === 0 && fractionDigits === 0) return NaN;
   for (let k = fractionDigits; k < scale; k++) value *= 10;
   if (roundUp) value += 1;
-  if (!Number.isSafeInteger(value)) return negative ? -Infinity : Infinity;
+  // value is a non-negative integer here, so one comparison does Number.isSafeInteger's job (a
+  // call the profile showed at a fifth of this function's time).
+  if (value > Number.MAX_SAFE_INTEGER) return negative ? -Infinity : Infinity;
   return negative ? -value : value;
 }
 
