@@ -37,9 +37,17 @@ function unsupported(path: string): never {
 }
 
 /**
- * The file's chunks ready to post: a chunk that owns its whole ArrayBuffer (zstd output, mostly)
- * is transferred as is; runs of the others (views into pools or larger arrays) are copied into
- * one fresh buffer each, so nothing big is copied and no shared memory is detached.
+ * Smallest chunk transferred rather than copied: each transfer costs about as much as copying
+ * tens of kilobytes, and a partition has thousands of small chunks (8-byte length prefixes,
+ * padding, message headers), which made postMessage a few percent of a worker's time.
+ */
+const transferBytesMin = 64 * 1024;
+
+/**
+ * The file's chunks ready to post: a large chunk that owns its whole ArrayBuffer (zstd output,
+ * mostly) is transferred as is; runs of the others (small chunks, views into pools or larger
+ * arrays) are copied into one fresh buffer each, so nothing big is copied and no shared memory
+ * is detached.
  */
 function transferable(chunks: readonly Uint8Array[]): { parts: Uint8Array[]; transfer: ArrayBuffer[] } {
   const parts: Uint8Array[] = [];
@@ -54,7 +62,8 @@ function transferable(chunks: readonly Uint8Array[]): { parts: Uint8Array[]; tra
     pending = [];
   };
   for (const chunk of chunks) {
-    const owns = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength && !seen.has(chunk.buffer) && chunk.buffer instanceof ArrayBuffer;
+    const owns = chunk.byteLength >= transferBytesMin && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength
+      && !seen.has(chunk.buffer) && chunk.buffer instanceof ArrayBuffer;
     if (!owns) { pending.push(chunk); continue; }
     flush();
     seen.add(chunk.buffer);
