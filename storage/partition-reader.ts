@@ -6,7 +6,7 @@
  */
 import { crc32 } from './checksum.js';
 import { StrataError } from './errors.js';
-import { decodable, decodeColumn, decodeUtf8 } from './partition-column-decoder.js';
+import { decodable, decodeColumn, decodeUtf8, uninitializedBytes } from './partition-column-decoder.js';
 import { loadPartitionLayout, partitionCorrupt, type BatchLayout, type BodyRange, type MessageLayout, type PartitionLayout } from './partition-footer.js';
 import { bufferCount, compressedLengthPrefixBytes } from './partition-format.js';
 import type { IntegerEncoding } from './encoding-spec.js';
@@ -359,7 +359,8 @@ async function decodeStoredColumn(context: BatchContext, column: number): Promis
   const buffers: Uint8Array[] = [];
   for (let i = 0; i < bufferCount(stored.physical); i++) {
     const kept = keptAsIs(stored, i);
-    const destination = kept ? (size: number) => new Uint8Array(size) : (size: number) => context.scratch.take(i, size);
+    // zstd fills the kept array entirely (checked), so it need not be zeroed first.
+    const destination = kept ? (size: number) => new Uint8Array(uninitializedBytes(size)) : (size: number) => context.scratch.take(i, size);
     const columnBytes = bytes.get(column)!;
     const buffer = decompressBuffer(columnBytes, batch, first + i, range.start, where, destination);
     // A buffer stored uncompressed is a view of the pooled read buffer: copy what the vector keeps.
