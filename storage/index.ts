@@ -10,6 +10,7 @@ export * from './hdfs-store.js';
 export * from './open-store.js';
 export * from './paths.js';
 export * from './checksum.js';
+export { zstdCompress, zstdDecompress } from './zstd-codec.js';
 export * from './local-store.js';
 export {
   batchRowsMaxDefault, dictionaryEntriesMax, strataChecksumsKey, strataFormatEncodedVersion, strataFormatKey, strataFormatVersion, strataTypeKey,
