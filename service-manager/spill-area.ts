@@ -1,7 +1,7 @@
 /**
  * Where sorts and aggregations over the memory budget spill: a directory per node (os.tmpdir()
- * or a configured one) holding a subdirectory per query, each run one file of length-prefixed
- * Arrow IPC streams (arrow-ipc.ts). A query's files go when it ends, whatever the way; a node
+ * or a configured one) holding a subdirectory per query, each run one file of length-prefixed,
+ * zstd-compressed Arrow IPC streams (arrow-ipc.ts). A query's files go when it ends, whatever the way; a node
  * deletes, on start, the directories left by processes that died. Bytes on disk count against
  * a per-node limit, so spilling queries cannot fill the disk the archive lives on.
  */
@@ -9,7 +9,7 @@ import { mkdir, open, readdir, rm, unlink, type FileHandle } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { StrataError, type Batch, type Schema, type Vector } from '../storage/index.js';
+import { StrataError, zstdCompress, zstdDecompress, type Batch, type Schema, type Vector } from '../storage/index.js';
 import type { QueryEngineOptions } from '../query/index.js';
 import { decodeBatches, encodeBatch } from './arrow-ipc.js';
 
@@ -20,8 +20,11 @@ type SpillRun = Awaited<ReturnType<QuerySpillArea['writeRun']>>;
 /** Spilled bytes one node may hold on disk at once, over all queries, unless configured: 32 GiB. */
 export const spillBytesMaxDefault = 32 * 1024 * 1024 * 1024;
 
-/** Bytes of a frame's length prefix. */
-const frameHeaderBytes = 4;
+/** Bytes of a frame's header: compressed and raw length. */
+const frameHeaderBytes = 8;
+
+/** zstd level of spill files: the fastest levels still shrink Arrow buffers a few times, for little CPU. */
+const spillZstdLevel = 1;
 
 /** Options of a node's spill directory. */
 export interface SpillOptions {
@@ -115,11 +118,13 @@ class DirectorySpillArea {
       handle = await open(file, 'wx');
       for await (const batch of batches) {
         if (batch.length === 0) continue;
-        const frame = encodeBatch(schema, { length: batch.length, columns: batch.columns.map(compactDictionary) });
+        const raw = encodeBatch(schema, { length: batch.length, columns: batch.columns.map(compactDictionary) });
+        const frame = zstdCompress(raw, spillZstdLevel);
         this.reserve(frame.byteLength + frameHeaderBytes);
         bytes += frame.byteLength + frameHeaderBytes;
         const header = new Uint8Array(frameHeaderBytes);
         new DataView(header.buffer).setUint32(0, frame.byteLength, true);
+        new DataView(header.buffer).setUint32(4, raw.byteLength, true);
         await handle.write(header);
         await handle.write(frame);
         rows += batch.length;
@@ -150,7 +155,7 @@ class DirectorySpillArea {
         const frame = new Uint8Array(length);
         await handle.read(frame, 0, length, position + frameHeaderBytes);
         position += frameHeaderBytes + length;
-        yield* decodeBatches(frame).batches;
+        yield* decodeBatches(zstdDecompress(frame, new DataView(header.buffer).getUint32(4, true), `spill file ${file}`)).batches;
       }
     } finally {
       await handle.close();
