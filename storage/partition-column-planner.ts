@@ -15,7 +15,7 @@ import {
   encodeInts, encodeNumbers, encodeUtf8Strings, intWidth, numericPhysical, plainStrings, type ColumnPlan,
 } from './partition-column-encoder.js';
 import { dictionaryEntriesMax, type PhysicalType } from './partition-format.js';
-import { columnRange, numericRange } from './partition-stats.js';
+import { columnRange, numericRange, type NumericRange } from './partition-stats.js';
 import { exactIntegerMax, sameType, type Field } from './types.js';
 
 /** How the writer chooses layouts: 'plain' writes pure Arrow, 'auto' lets encodings compete. */
@@ -25,6 +25,8 @@ export interface PlanOptions {
   readonly batchRowsMax: number;
   /** Requested encoding names by column name (see EncodingRequest). */
   readonly requests?: Readonly<Record<string, string>>;
+  /** Numeric ranges per column already computed by the caller (null entries: compute here). */
+  readonly numericRanges?: readonly (NumericRange | null)[];
 }
 
 /** Dictionaries this small always stay dictionaries (their codes may be bit-packed); larger ones compete with text encodings. */
@@ -51,7 +53,7 @@ function contextOf(field: Field, options: PlanOptions): ChoiceContext {
 
 function planColumn(field: Field, index: number, chunk: ColumnChunk, rows: number, options: PlanOptions): Planned {
   if (chunk.kind === 'string') return planStrings(field, index, chunk, rows, options);
-  const numeric = numericRange(chunk);
+  const numeric = options.numericRanges?.[index] ?? numericRange(chunk);
   const plain = numericPhysical(field, numeric);
   const range = columnRange(chunk, field.type, numeric);
   if (options.encodings !== 'auto' || rows === 0 || !integerLike(plain)) return { plan: { column: { ...field, physical: plain }, chunk, range, utf8: null }, sampleBytes: Infinity };

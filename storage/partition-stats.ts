@@ -50,6 +50,28 @@ export function numericRange(chunk: NumericChunk): NumericRange {
   return rangeOf(min, max, seen, hasNaN, allIntegers);
 }
 
+/**
+ * The range of a column from the ranges of its consecutive slices (record batches), so the
+ * writer reads the values once for both the zone maps and the partition's stats.
+ */
+export function mergeNumericRanges(ranges: readonly NumericRange[]): NumericRange {
+  let min = Infinity;
+  let max = -Infinity;
+  let seen = 0;
+  let hasNaN = false;
+  let allIntegers = true;
+  for (const range of ranges) {
+    if (range.min === null || range.max === null) continue;
+    seen++;
+    allIntegers &&= range.allIntegers;
+    if (range.max !== range.max) hasNaN = true;
+    else if (range.max > max) max = range.max;
+    // A slice of only NaN has min NaN; otherwise its min is a number.
+    if (range.min === range.min && range.min < min) min = range.min;
+  }
+  return rangeOf(min, max, seen, hasNaN, allIntegers);
+}
+
 function rangeOf(min: number, max: number, seen: number, hasNaN: boolean, allIntegers: boolean): NumericRange {
   if (seen === 0) return { min: null, max: null, allIntegers: true };
   if (hasNaN) return { min: min === Infinity ? NaN : min, max: NaN, allIntegers };

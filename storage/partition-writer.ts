@@ -20,7 +20,10 @@ import {
   dictionaryBatchTable, encodeFooter, encodeMessage, endOfStreamMarker, recordBatchTable, schemaTable, type FileBlock,
 } from './partition-messages.js';
 import { columnZone, encodeZones, zoneStringCharsMax, type ZoneStats } from './partition-zones.js';
-import { utf8ByteOrderIsCodeUnitOrder, utf8Entry, utf8RowRange } from './partition-stats.js';
+import {
+  columnRange, mergeNumericRanges, numericRange, utf8ByteOrderIsCodeUnitOrder, utf8Entry, utf8RowRange, type NumericRange,
+} from './partition-stats.js';
+import type { NumericChunk } from './partition-column-chunk.js';
 import type { Store } from './store.js';
 import type { ColumnStats, PartitionMeta } from './table-types.js';
 import type { Schema } from './types.js';
@@ -172,8 +175,15 @@ async function collectBatches(source: BatchSource, schema: Schema): Promise<{ ba
  * byte by byte and only its bounds are decoded (the same rules as partition-zones.ts columnZone,
  * which would decode every value).
  */
-function batchZone(plan: ColumnPlan, start: number, end: number): ZoneStats | null {
+function batchZone(plan: ColumnPlan, start: number, end: number, numeric: NumericRange | null): ZoneStats | null {
   const chunk = plan.chunk;
+  if (chunk.kind === 'numeric' && numeric !== null) {
+    const nulls = chunk.nulls?.subarray(start, end) ?? null;
+    let nullCount = 0;
+    if (nulls !== null) for (let i = 0; i < nulls.length; i++) nullCount += nulls[i];
+    const { min, max } = columnRange({ kind: 'numeric', values: chunk.values.subarray(start, end), nulls, nullCount }, plan.column.type, numeric);
+    return { min, max, nullCount };
+  }
   if (chunk.kind !== 'string' || chunk.utf8 === undefined || !utf8ByteOrderIsCodeUnitOrder(chunk.utf8)) return columnZone(chunk, plan.column.type, start, end);
   let nullCount = 0;
   if (chunk.nulls !== null) for (let i = start; i < end; i++) nullCount += chunk.nulls[i];
@@ -182,6 +192,17 @@ function batchZone(plan: ColumnPlan, start: number, end: number): ZoneStats | nu
   const max = utf8Entry(chunk.utf8, range.max);
   if (max.length > zoneStringCharsMax) return null;
   return { min: utf8Entry(chunk.utf8, range.min).slice(0, zoneStringCharsMax), max, nullCount };
+}
+
+/** The numeric range of each record batch's rows of a chunk (read once: zones and partition stats both use them). */
+function numericBatchRanges(chunk: NumericChunk, rows: number, batchRowsMax: number): NumericRange[] {
+  const ranges: NumericRange[] = [];
+  for (let start = 0; start < rows; start += batchRowsMax) {
+    const end = Math.min(rows, start + batchRowsMax);
+    const nulls = chunk.nulls?.subarray(start, end) ?? null;
+    ranges.push(numericRange({ kind: 'numeric', values: chunk.values.subarray(start, end), nulls, nullCount: 0 }));
+  }
+  return ranges;
 }
 
 function checkOptions(options: PartitionWriteOptions): { batchRowsMax: number; level: number; encodings: 'auto' | 'plain' } {
@@ -216,7 +237,9 @@ export async function writePartition(store: Store, path: string, schema: Schema,
   const collected = await collectBatches(batches, schema);
   const rows = collected.rows;
   const chunks = schema.fields.map((field, index) => gatherColumn(collected.batches, index, field, rows));
-  const plans = planColumns(schema.fields, chunks, rows, { encodings, level, batchRowsMax, requests: options.encodingRequests });
+  const batchRanges = chunks.map((chunk) => (chunk.kind === 'numeric' ? numericBatchRanges(chunk, rows, batchRowsMax) : null));
+  const numericRanges = batchRanges.map((ranges) => (ranges === null ? null : mergeNumericRanges(ranges)));
+  const plans = planColumns(schema.fields, chunks, rows, { encodings, level, batchRowsMax, requests: options.encodingRequests, numericRanges });
   checkNullability(plans);
   const dictionaries = plans.filter((plan) => plan.column.physical.kind === 'dictionary').map((plan) => encodeDictionary(plan, level));
   const recordBatches: EncodedMessage[] = [];
@@ -224,7 +247,8 @@ export async function writePartition(store: Store, path: string, schema: Schema,
   for (let start = 0; start < rows; start += batchRowsMax) {
     const end = Math.min(rows, start + batchRowsMax);
     recordBatches.push(encodeRecordBatch(plans, start, end, level, recordBatches.length));
-    zones.push(plans.map((plan) => batchZone(plan, start, end)));
+    const batch = zones.length;
+    zones.push(plans.map((plan, column) => batchZone(plan, start, end, batchRanges[column]?.[batch] ?? null)));
   }
   const dictionaryColumns = plans.flatMap((plan, column) => (plan.column.physical.kind === 'dictionary' ? [column] : []));
   const checksums: PartitionChecksums = {
