@@ -16,8 +16,12 @@ import type { HashJoinSpec } from './hash-join-exec.js';
 /** Levels of re-partitioning before a build partition that still does not fit fails (skewed keys). */
 export const joinSpillDepthMax = 3;
 
-/** Estimated bytes per build row of the join hash table, on top of the rows (kept twice while building). */
-const tableBytesPerRow = 24;
+/**
+ * Bytes per build row the join hash table may take, on top of the rows (kept twice while
+ * building): row lists and group starts, plus a pair table entry per distinct key at up to twice
+ * its size while it doubles. Generous on purpose: the in-memory join it decides for cannot spill.
+ */
+const tableBytesPerRow = 64;
 
 /** Makes the join of two inputs; `spillDepth` above joinSpillDepthMax means in memory only. */
 export type JoinFactory = (left: ExecutionPlan, right: ExecutionPlan, spillDepth: number) => ExecutionPlan;
