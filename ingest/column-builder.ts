@@ -115,6 +115,8 @@ export class StringColumnBuilder {
   private entryOffsets: Int32Array;
   private entries = 0;
   private byteIndex: ByteDictionary | null = new ByteDictionary();
+  /** Code of each one-byte value seen while de-duplicating, -1 when not seen. */
+  private readonly oneByteCodes = new Int32Array(256).fill(-1);
   private appended = 0;
   private compacted = false;
 
@@ -143,6 +145,11 @@ export class StringColumnBuilder {
     this.appended++;
     const index = this.byteIndex;
     if (index !== null) {
+      // One-byte values (flags, status letters) skip hashing: a table holds their codes.
+      if (end - start === 1 && this.oneByteCodes[data[start]] >= 0) {
+        this.codes[i] = this.oneByteCodes[data[start]];
+        return;
+      }
       const hash = hashBytes(data, start, end);
       const code = index.find(data, start, end, hash);
       if (code >= 0) {
@@ -150,6 +157,7 @@ export class StringColumnBuilder {
         return;
       }
       index.insert(data, start, end, hash, this.entries);
+      if (end - start === 1) this.oneByteCodes[data[start]] = this.entries;
     }
     this.growText(end - start);
     const text = this.text;

@@ -27,6 +27,16 @@ describe('ingest/string column builder', () => {
     assert.deepEqual(vector.dictionary, ['INFO', 'WARN', '日本']);
   });
 
+  it('de-duplicates one-byte values (flags) like any other', () => {
+    const builder = new StringColumnBuilder(Types.string);
+    const file = Buffer.from('N|O|N|NO|O|N');
+    builder.reserve(6);
+    [[0, 1], [2, 3], [4, 5], [6, 8], [9, 10], [11, 12]].forEach(([start, end], i) => builder.setBytes(i, file, start, end));
+    const vector = builder.finish(6);
+    assert.deepEqual(vector.dictionary, ['N', 'O', 'NO']);
+    assert.deepEqual([...vector.codes], [0, 1, 0, 2, 1, 0]);
+  });
+
   it('drops the entries only rejected rows used', () => {
     const builder = new StringColumnBuilder(Types.string);
     builder.reserve(4);
