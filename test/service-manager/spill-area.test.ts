@@ -1,7 +1,7 @@
 /**
  * Acceptance (issue 6 point 6): with a 4 MiB query memory limit, ORDER BY over TPC-H sf0.1
- * lineitem and GROUP BY l_orderkey spill to disk and finish with DuckDB's answer and the
- * unspilled one; spill files are gone after success, cancel and failure; the node spill limit
+ * lineitem, GROUP BY l_orderkey and a join of orders with lineitem spill to disk and finish with
+ * DuckDB's answer (and the unspilled one); spill files are gone after success, cancel and failure; the node spill limit
  * gives SPILL_LIMIT_EXCEEDED and the database keeps serving; a dead process's leftovers go on open.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ const queryMemoryBytes = 4 * 1024 * 1024;
 const sortSql = 'SELECT l_orderkey, l_linenumber, l_comment FROM lineitem ORDER BY l_comment DESC, l_orderkey, l_linenumber';
 const groupSql = 'SELECT l_orderkey, count(*), sum(l_quantity), min(l_shipdate), count(DISTINCT l_suppkey) FROM lineitem GROUP BY l_orderkey';
 
-describe('spilling sorts and aggregations on a database (TPC-H sf0.1, 4 MiB per query)', function () {
+describe('spilling sorts, aggregations and joins on a database (TPC-H sf0.1, 4 MiB per query)', function () {
   this.timeout(600_000);
   const temp = makeTempDirectory();
   const store = join(temp.path, 'store');
@@ -29,11 +29,13 @@ describe('spilling sorts and aggregations on a database (TPC-H sf0.1, 4 MiB per 
   before(async () => {
     database = await Database.open(store, { queryMemoryBytesMax: queryMemoryBytes, spill: { directory: spillDirectory } });
     unspilled = await Database.open(store, { spill: false });
-    const ddl = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';').find((s) => /create\s+table\s+lineitem/i.test(s))!;
-    await database.sql(ddl);
-    await database.ingest('lineitem', [join(tpchDirectory, 'sf0.1', 'lineitem.tbl.zst')], { delimiter: '|', header: false });
+    const statements = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';');
+    for (const table of ['lineitem', 'orders']) {
+      await database.sql(statements.find((s) => new RegExp(`create\\s+table\\s+${table}\\b`, 'i').test(s))!);
+      await database.ingest(table, [join(tpchDirectory, 'sf0.1', `${table}.tbl.zst`)], { delimiter: '|', header: false });
+    }
     oracle = await DuckDbOracle.open();
-    await oracle.loadTpch(tpchDirectory, 'sf0.1', ['lineitem']);
+    await oracle.loadTpch(tpchDirectory, 'sf0.1', ['lineitem', 'orders']);
   });
 
   after(async () => {
@@ -64,6 +66,16 @@ describe('spilling sorts and aggregations on a database (TPC-H sf0.1, 4 MiB per 
     assert.equal(diffRows(actual, textRowsOf((await unspilled.sql(groupSql)).batches), [false, false, false, false, false], false), null);
     const expected = await oracle.query(groupSql);
     assert.equal(diffRows(actual, expected.rows, [false, false, false, false, false], false), null);
+    assert.deepEqual(spillFiles(), []);
+  });
+
+  it('joins orders with lineitem through disk (grace hash join), as DuckDB', async () => {
+    const sql = 'SELECT o_orderpriority, count(*), sum(l_quantity), max(o_clerk) FROM orders LEFT JOIN lineitem ON o_orderkey = l_orderkey ' +
+      'AND l_comment <> o_comment GROUP BY o_orderpriority ORDER BY o_orderpriority';
+    const result = await database.sql(sql);
+    assert.ok((result.stats.spilledBytes ?? 0) > 0);
+    const expected = await oracle.query(sql);
+    assert.equal(diffRows(textRowsOf(result.batches), expected.rows, [false, false, false, false], true), null);
     assert.deepEqual(spillFiles(), []);
   });
 
