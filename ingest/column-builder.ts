@@ -120,11 +120,21 @@ export class StringColumnBuilder {
   private appended = 0;
   private compacted = false;
 
-  /** `rows` and `textBytes`: room to start with (what the previous batch needed, once batches fill). */
-  constructor(readonly type: DataType, rows = rowsInitial, textBytes = textBytesInitial) {
+  /**
+   * `rows` and `textBytes`: room to start with (what the previous batch needed, once batches
+   * fill); `dedupe` false when the previous batch found the column mostly distinct, so unique
+   * text is not hashed again and its codes run 0, 1, 2, … (the writer then copies it whole).
+   */
+  constructor(readonly type: DataType, rows = rowsInitial, textBytes = textBytesInitial, dedupe = true) {
     this.codes = new Int32Array(rows);
+    if (!dedupe) this.byteIndex = null;
     this.text = Buffer.allocUnsafe(Math.max(textBytes, textBytesInitial));
     this.entryOffsets = new Int32Array(rowsInitial + 1);
+  }
+
+  /** Whether values are still de-duplicated (false once the column showed mostly distinct values). */
+  get deduplicating(): boolean {
+    return this.byteIndex !== null;
   }
 
   /** Bytes of text held, a size hint for the next batch's builder. */
@@ -255,7 +265,7 @@ function pruneDictionary(codes: Int32Array, nulls: Uint8Array | null, utf8: Utf8
 /** A builder for one column of either representation. */
 export type ColumnBuilder = NumericColumnBuilder | StringColumnBuilder;
 
-/** A builder for a column of `type` with room for `rows` rows (and `textBytes` bytes of text, for strings). */
-export function columnBuilder(type: DataType, rows = rowsInitial, textBytes = textBytesInitial): ColumnBuilder {
-  return type.id === 'string' ? new StringColumnBuilder(type, rows, textBytes) : new NumericColumnBuilder(type, rows);
+/** A builder for a column of `type` with room for `rows` rows (strings: `textBytes` bytes of text, de-duplicating or not). */
+export function columnBuilder(type: DataType, rows = rowsInitial, textBytes = textBytesInitial, dedupe = true): ColumnBuilder {
+  return type.id === 'string' ? new StringColumnBuilder(type, rows, textBytes, dedupe) : new NumericColumnBuilder(type, rows);
 }

@@ -69,7 +69,8 @@ export class PartitionBuilder {
     if (previous === null) return this.schema.fields.map((field) => columnBuilder(field.type));
     return this.schema.fields.map((field, c) => {
       const before = previous[c];
-      return columnBuilder(field.type, this.batchRowsMax, before.kind === 'string' ? before.textBytes + (before.textBytes >> 3) : 0);
+      if (before.kind !== 'string') return columnBuilder(field.type, this.batchRowsMax);
+      return columnBuilder(field.type, this.batchRowsMax, before.textBytes + (before.textBytes >> 3), before.deduplicating);
     });
   }
 }

@@ -57,4 +57,13 @@ describe('ingest/string column builder', () => {
     assert.equal(values[9_999], `comment number 9999 ${'x'.repeat(9_999 % 70)}`);
     assert.equal(values.filter((value) => value === 'same').length, 10);
   });
+
+  it('started without de-duplication (the batch before was mostly distinct), gives every row its own entry', () => {
+    const builder = new StringColumnBuilder(Types.string, 4, 64, false);
+    ['a', 'b', 'a', 'c'].forEach((value, i) => builder.setString(i, value));
+    assert.equal(builder.deduplicating, false);
+    const vector = builder.finish(4);
+    assert.deepEqual([...vector.codes], [0, 1, 2, 3]);
+    assert.deepEqual(vector.dictionary, ['a', 'b', 'a', 'c']);
+  });
 });
