@@ -7,11 +7,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Types, type Batch, type Schema } from '../../storage/index.js';
+import { sliceBatch } from '../../query/exec/index.js';
 import { Database, textRowsOf } from '../../service-manager/index.js';
 import { SpillDirectory } from '../../service-manager/spill-area.js';
 import { diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { batchFromRows, rowsOf, type TestValue } from '../query/support/memory-table.js';
 
 const queryMemoryBytes = 4 * 1024 * 1024;
 const sortSql = 'SELECT l_orderkey, l_linenumber, l_comment FROM lineitem ORDER BY l_comment DESC, l_orderkey, l_linenumber';
@@ -112,5 +115,39 @@ describe('spilling sorts, aggregations and joins on a database (TPC-H sf0.1, 4 M
     assert.equal(existsSync(leftover), false);
     assert.equal(existsSync(mine), true, 'a live process keeps its directory');
     rmSync(mine, { recursive: true });
+  });
+});
+
+describe('spill area files', () => {
+  it('round-trip every column type with NULLs, compacting shared dictionaries', async () => {
+    const temp = makeTempDirectory();
+    try {
+      const directory = await SpillDirectory.open({ directory: temp.path });
+      const area = directory.createArea();
+      const schema: Schema = {
+        fields: [
+          { name: 'i', type: Types.int32, nullable: true }, { name: 'b', type: Types.int64, nullable: true },
+          { name: 'f', type: Types.float64, nullable: true }, { name: 's', type: Types.string, nullable: true },
+          { name: 't', type: Types.boolean, nullable: true }, { name: 'd', type: Types.date, nullable: true },
+        ],
+      };
+      const rows: TestValue[][] = Array.from({ length: 3000 }, (_, i) => [
+        i % 7 === 0 ? null : i - 1500, i % 5 === 0 ? null : BigInt(i) * 3_000_000_000n, i % 11 === 0 ? null : i % 13 === 0 ? Number.NaN : i / 7,
+        i % 3 === 0 ? null : `text-${i % 100}`, i % 4 === 0 ? null : i % 2 === 0, i % 9 === 0 ? null : 19_000 + i,
+      ]);
+      const whole = batchFromRows(schema, rows);
+      // Slices share the whole batch's dictionary; each file frame keeps only the entries it uses.
+      const run = await area.writeRun(schema, [sliceBatch(whole, 0, 1000), sliceBatch(whole, 1000, 3000)]);
+      assert.equal(run.rows, 3000);
+      assert.equal(directory.usedBytes, run.bytes);
+      const back: Batch[] = [];
+      for await (const batch of area.readRun(run)) back.push(batch);
+      assert.deepEqual(rowsOf(back), rowsOf([whole]));
+      await area.close();
+      assert.equal(directory.usedBytes, 0);
+      assert.deepEqual(readdirSync(temp.path), []);
+    } finally {
+      temp.remove();
+    }
   });
 });
