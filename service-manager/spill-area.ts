@@ -55,7 +55,8 @@ function compactDictionary(vector: Vector): Vector {
   }
   // NULL rows point at entry 0, which must exist.
   if (dictionary.length === 0) dictionary.push('');
-  return { ...vector, codes, dictionary };
+  // Built afresh: a UTF-8 form of the old dictionary (ingested vectors carry one) must not come along.
+  return { kind: 'string', type: vector.type, length: vector.length, codes, dictionary, nulls };
 }
 
 /** True when a process with this id runs (or exists but is not ours to signal). */
