@@ -11,7 +11,8 @@
  *   date               Int32Array   days since epoch
  *   timestamp          Float64Array microseconds since epoch
  *   string             codes Int32Array into dictionary string[] (a plain column's dictionary may
- *                      simply have one entry per row; codes need not be sorted or unique)
+ *                      simply have one entry per row; codes need not be sorted or unique); a
+ *                      vector built from bytes also carries the dictionary as UTF-8 (utf8)
  * nulls is a byte per row (1 = NULL) or null when the vector has no NULLs. The value under a NULL
  * is unspecified (usually 0) and kernels must not depend on it.
  */
