@@ -5,7 +5,9 @@
  * that have no filter) have their key columns read, one at a time, to confirm. Each written
  * partition then gets its own filter.
  */
-import { StrataError, type Batch, type NumericVector, type PartitionMeta, type Snapshot, type Store, type StringVector, type Vector } from '../storage/index.js';
+import {
+  StrataError, stringVector, utf8StringVector, type Batch, type NumericVector, type PartitionMeta, type Snapshot, type Store, type Vector,
+} from '../storage/index.js';
 import { KeyFilter, keyFilterPath, keyHash1, keyHash2, keyText, readKeyFilter, recordKeyProperty } from './record-key.js';
 
 /** What de-duplication needs of the table beyond IngestTarget (storage's Table provides it). */
@@ -172,7 +174,8 @@ function keepVectorRows(vector: Vector, drop: Uint8Array, kept: number): Vector 
       if (nulls !== null) nulls[out] = vector.nulls![row];
       out++;
     }
-    return { ...vector, length: kept, codes, nulls } satisfies StringVector;
+    // Built anew rather than spread: a spread would decode a UTF-8 dictionary through its getter.
+    return vector.utf8 === undefined ? stringVector(vector.type, codes, vector.dictionary, nulls) : utf8StringVector(vector.type, codes, vector.utf8, nulls);
   }
   const source = vector.values;
   const values = new (source.constructor as new (length: number) => typeof source)(kept);
