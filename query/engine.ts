@@ -449,6 +449,8 @@ function countsSince(before: ExecutionMetrics, after: ExecutionMetrics): Fragmen
     bytesScanned: after.bytesScanned - before.bytesScanned,
     batchesRead: (after.batchesRead ?? 0) - (before.batchesRead ?? 0),
     batchesSkipped: (after.batchesSkipped ?? 0) - (before.batchesSkipped ?? 0),
+    // Additive: only when the fragment spilled, so the frames of fragments that did not stay as they were.
+    ...((after.spilledBytes ?? 0) > (before.spilledBytes ?? 0) ? { spilledBytes: (after.spilledBytes ?? 0) - (before.spilledBytes ?? 0) } : {}),
   };
 }
 

@@ -206,7 +206,12 @@ export class ClusterFragmentExecutor implements ShuffleExecutor {
 function doneCounts(payload: Uint8Array): FragmentScanCounts | undefined {
   if (payload.length <= 4) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(payload.subarray(4))) as FragmentScanCounts;
+    const counts = JSON.parse(new TextDecoder().decode(payload.subarray(4))) as FragmentScanCounts;
+    // spilledBytes is optional (workers before it send none): keep it only as a usable count.
+    const spilled = counts.spilledBytes;
+    if (spilled === undefined || (Number.isFinite(spilled) && spilled >= 0)) return counts;
+    const { spilledBytes: _dropped, ...rest } = counts;
+    return rest;
   } catch {
     return undefined;
   }

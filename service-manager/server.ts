@@ -191,7 +191,7 @@ async function* fragmentFrames(database: Database, request: FragmentRequest, sig
         yield encodeBatchFrame(event.partition, encodeBatch(request.fragment.schema, event.batch));
       } else {
         counters.partitionsRun += 1;
-        // The partition index, then (additive) what the worker read for it as JSON: the coordinator adds it to the query's summary.
+        // The partition index, then (additive) what the worker read and spilled for it as JSON: the coordinator adds it to the query's summary.
         const counts = event.counts === undefined ? new Uint8Array(0) : new TextEncoder().encode(JSON.stringify(event.counts));
         const payload = new Uint8Array(4 + counts.length);
         new DataView(payload.buffer).setUint32(0, event.partition, true);

@@ -34,6 +34,8 @@ export interface FragmentScanCounts {
   readonly bytesScanned: number;
   readonly batchesRead: number;
   readonly batchesSkipped: number;
+  /** Bytes the worker's operators wrote to its spill area for this partition (absent: none, or an older worker). */
+  readonly spilledBytes?: number;
 }
 
 /** One partition's whole output, in the order the fragment produced it. */

@@ -92,6 +92,8 @@ function addFragmentCounts(metrics: ExecutionMetrics, counts: FragmentScanCounts
   metrics.bytesScanned += counts.bytesScanned;
   metrics.batchesRead = (metrics.batchesRead ?? 0) + counts.batchesRead;
   metrics.batchesSkipped = (metrics.batchesSkipped ?? 0) + counts.batchesSkipped;
+  // Workers' spills count toward the query's total like the coordinator's own.
+  if ((counts.spilledBytes ?? 0) > 0) metrics.spilledBytes = (metrics.spilledBytes ?? 0) + counts.spilledBytes!;
   if (scan === null || metrics.scans === undefined) return;
   const perScan = metrics.scans.get(scan) ?? { partitionsRead: 0, batchesRead: 0, batchesSkipped: 0, rowsRead: 0, rowsOut: 0 };
   perScan.partitionsRead += 1;
