@@ -36,7 +36,10 @@ export interface IngestPartResult {
   readonly rowsRejected: number;
   /** Records dropped because the table (at the pinned snapshot) or an earlier part of this run held their key. */
   readonly rowsDuplicate?: number;
+  /** Bytes of text parsed (decompressed for .gz/.zst), as IngestSummary.bytesIn. */
   readonly bytesIn: number;
+  /** Bytes read from the inputs as stored (compressed size for .gz/.zst); absent when equal to bytesIn (or an older worker). */
+  readonly bytesRead?: number;
   readonly bytesStored: number;
   readonly rejectSamples: { code: string; message: string }[];
   readonly rejectsPath: string | null;

@@ -39,6 +39,7 @@ export async function runIngestPart(context: IngestWorkerContext, request: Inges
     rowsRejected: summary.rowsRejected,
     ...(summary.rowsDuplicate === undefined ? {} : { rowsDuplicate: summary.rowsDuplicate }),
     bytesIn: summary.bytesIn,
+    ...(summary.bytesRead === undefined ? {} : { bytesRead: summary.bytesRead }),
     bytesStored: summary.bytesStored,
     rejectSamples: summary.rejectSamples,
     rejectsPath: summary.rejectsPath,

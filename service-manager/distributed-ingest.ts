@@ -342,7 +342,8 @@ function summaryOf(table: string, version: number | null, runs: readonly PartRun
     rowsLoaded: sum(runs, (run) => run.result.rowsLoaded),
     rowsRejected: sum(runs, (run) => run.result.rowsRejected),
     ...(runs.some((run) => run.result.rowsDuplicate !== undefined) ? { rowsDuplicate: sum(runs, (run) => run.result.rowsDuplicate ?? 0) } : {}),
-    bytesIn: plan.bytesTotal,
+    // As a local load: bytesIn is the text parsed, bytesRead the files as stored (absent when the same).
+    ...bytesCounts(runs, plan.bytesTotal),
     bytesStored: partitions.reduce((total, partition) => total + partition.bytes, 0),
     partitions: partitions.length,
     seconds: (performance.now() - startedMs) / 1000,
@@ -353,6 +354,17 @@ function summaryOf(table: string, version: number | null, runs: readonly PartRun
     rejectSamples: runs.flatMap((run) => run.result.rejectSamples).slice(0, 10),
     nodes: shares(runs),
   };
+}
+
+/**
+ * bytesIn and bytesRead of the whole load. Each worker's bytesIn is the text it parsed: the
+ * ranges of a split file tile it record by record and a .gz/.zst file is one part, so the sum is
+ * every input's text once. (A range's own bytesRead also counts the bytes skipped and read past
+ * its ends, so workers' bytesRead do not add up to the files; the planned sizes are the stored bytes.)
+ */
+function bytesCounts(runs: readonly PartRun[], bytesTotal: number): { bytesIn: number; bytesRead?: number } {
+  const bytesIn = sum(runs, (run) => run.result.bytesIn);
+  return bytesIn === bytesTotal ? { bytesIn } : { bytesIn, bytesRead: bytesTotal };
 }
 
 function sum<T>(items: readonly T[], value: (item: T) => number): number {
