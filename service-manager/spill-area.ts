@@ -5,8 +5,8 @@
  * deletes, on start, the directories left by processes that died. Bytes on disk count against
  * a per-node limit, so spilling queries cannot fill the disk the archive lives on.
  */
-import { mkdir, open, readdir, rm, unlink, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, open, readdir, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { StrataError, zstdCompress, zstdDecompress, type Batch, type Schema, type Vector } from '../storage/index.js';
@@ -23,12 +23,18 @@ export const spillBytesMaxDefault = 32 * 1024 * 1024 * 1024;
 /** Bytes of a frame's header: compressed and raw length. */
 const frameHeaderBytes = 8;
 
+/** Mode of the spill root and query directories: spilled rows are query data, for our user only. */
+const spillDirectoryMode = 0o700;
+
+/** Mode of run files, for the same reason. */
+const spillFileMode = 0o600;
+
 /** zstd level of spill files: the fastest levels still shrink Arrow buffers a few times, for little CPU. */
 const spillZstdLevel = 1;
 
 /** Options of a node's spill directory. */
 export interface SpillOptions {
-  /** Directory for spill files; default <os.tmpdir()>/strata-spill. */
+  /** Directory for spill files; default <os.tmpdir()>/strata-spill-<uid>. */
   readonly directory?: string;
   /** Spilled bytes the node may hold at once (default spillBytesMaxDefault). */
   readonly bytesMax?: number;
@@ -69,6 +75,30 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** This host's name as a file-name part (no dashes, so the pid after it parses unambiguously). */
+function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9]/g, '_') || 'host';
+}
+
+/**
+ * Refuses a spill root another user could read, plant or swap: it must be a real directory (not a
+ * symlink) owned by us with no group or other permission bits.
+ */
+async function checkRootSafe(root: string): Promise<void> {
+  const stats = await lstat(root);
+  const uid = process.getuid?.();
+  let problem: string | null = null;
+  if (stats.isSymbolicLink()) problem = 'is a symbolic link';
+  else if (!stats.isDirectory()) problem = 'is not a directory';
+  else if (uid !== undefined && stats.uid !== uid) problem = `is owned by uid ${stats.uid}, not by this process's uid ${uid}`;
+  else if ((stats.mode & 0o077) !== 0) problem = `has mode ${(stats.mode & 0o777).toString(8)}, open to group or others`;
+  if (problem === null) return;
+  throw new StrataError('io', 'SPILL_DIRECTORY_UNSAFE',
+    `the spill directory ${root} ${problem}; spilled rows would be exposed or redirected. Use a directory owned by ` +
+    `this user with mode 700 (chmod 700 ${root}), or remove it and let the node create it, or configure another spill directory`,
+    { directory: root });
+}
+
 /** A node's spill directory: hands out per-query areas and keeps the node's byte count. */
 export class SpillDirectory {
   /** Bytes of spill files the node holds now. */
@@ -77,14 +107,21 @@ export class SpillDirectory {
 
   private constructor(readonly root: string, readonly bytesMax: number) {}
 
-  /** Creates the directory if needed and deletes query directories of dead processes (a crash's leftovers). */
+  /** Creates the directory if needed, checks it is ours alone, and deletes this host's query directories of dead processes. */
   static async open(options: SpillOptions = {}): Promise<SpillDirectory> {
-    const root = options.directory ?? join(tmpdir(), 'strata-spill');
+    const root = options.directory ?? join(tmpdir(), `strata-spill-${process.getuid?.() ?? 'user'}`);
     const bytesMax = options.bytesMax ?? spillBytesMaxDefault;
     if (!(bytesMax > 0)) throw new StrataError('input', 'INVALID_OPTION', `the spill byte limit must be a positive number of bytes, got ${String(bytesMax)}`);
-    await mkdir(root, { recursive: true });
+    // An existing non-directory gives EEXIST; checkRootSafe then says what is wrong with it.
+    await mkdir(root, { recursive: true, mode: spillDirectoryMode }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    });
+    await checkRootSafe(root);
+    // A shared directory (NFS) may hold other hosts' queries, whose pids mean nothing here.
+    const prefix = `q-${hostTag()}-`;
     for (const name of await readdir(root)) {
-      const match = /^q-(\d+)-/.exec(name);
+      if (!name.startsWith(prefix)) continue;
+      const match = /^(\d+)-/.exec(name.slice(prefix.length));
       if (match === null || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
       await rm(join(root, name), { recursive: true, force: true });
     }
@@ -94,7 +131,21 @@ export class SpillDirectory {
   /** A fresh area for one query; its directory is made on the first write. */
   createArea(): QuerySpillArea {
     this.queries++;
-    return new DirectorySpillArea(this, join(this.root, `q-${process.pid}-${this.queries}-${randomBytes(4).toString('hex')}`));
+    return new DirectorySpillArea(this, join(this.root, `q-${hostTag()}-${process.pid}-${this.queries}-${randomBytes(4).toString('hex')}`));
+  }
+}
+
+/** Fills buffer from the file at position: a read may return fewer bytes than asked, so loop; end of file early is a truncated run. */
+export async function readFully(handle: Pick<FileHandle, 'read'>, buffer: Uint8Array, position: number, file: string): Promise<void> {
+  let done = 0;
+  while (done < buffer.byteLength) {
+    const { bytesRead } = await handle.read(buffer, done, buffer.byteLength - done, position + done);
+    if (bytesRead === 0) {
+      throw new StrataError('io', 'SPILL_IO_FAILED',
+        `spill file ${file} ends at byte ${position + done}, ${buffer.byteLength - done} bytes short of its frame; the file was truncated or changed while the query ran`,
+        { file });
+    }
+    done += bytesRead;
   }
 }
 
@@ -108,7 +159,7 @@ class DirectorySpillArea {
 
   async writeRun(schema: Schema, batches: Iterable<Batch> | AsyncIterable<Batch>): Promise<SpillRun> {
     if (!this.created) {
-      await mkdir(this.path, { recursive: true }).catch((error: unknown) => { throw this.ioError(error, 'create'); });
+      await mkdir(this.path, { recursive: true, mode: spillDirectoryMode }).catch((error: unknown) => { throw this.ioError(error, 'create'); });
       this.created = true;
     }
     const file = join(this.path, `run-${++this.runsWritten}.arrow`);
@@ -116,7 +167,7 @@ class DirectorySpillArea {
     let bytes = 0;
     let rows = 0;
     try {
-      handle = await open(file, 'wx');
+      handle = await open(file, 'wx', spillFileMode);
       for await (const batch of batches) {
         if (batch.length === 0) continue;
         const raw = encodeBatch(schema, { length: batch.length, columns: batch.columns.map(compactDictionary) });
@@ -151,10 +202,10 @@ class DirectorySpillArea {
       const header = new Uint8Array(frameHeaderBytes);
       let position = 0;
       while (position < run.bytes) {
-        await handle.read(header, 0, frameHeaderBytes, position);
+        await readFully(handle, header, position, file);
         const length = new DataView(header.buffer).getUint32(0, true);
         const frame = new Uint8Array(length);
-        await handle.read(frame, 0, length, position + frameHeaderBytes);
+        await readFully(handle, frame, position + frameHeaderBytes, file);
         position += frameHeaderBytes + length;
         yield* decodeBatches(zstdDecompress(frame, new DataView(header.buffer).getUint32(4, true), `spill file ${file}`)).batches;
       }
