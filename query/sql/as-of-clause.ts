@@ -26,9 +26,25 @@ export function asOfTimeMs(text: string): number | null {
   if (utcTimestampPattern.test(trimmed)) iso = `${trimmed.length === 10 ? `${trimmed}T00:00:00` : trimmed.replace(' ', 'T')}Z`;
   else if (zonedTimestampPattern.test(trimmed)) iso = trimmed.replace(' ', 'T');
   else return null;
+  if (!fieldsInRange(trimmed)) return null;
   // Milliseconds are the log's resolution; Date.parse takes at most three fraction digits.
   const timeMs = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
   return Number.isFinite(timeMs) ? timeMs : null;
+}
+
+/** Date and clock fields of a timestamp text: Date.parse rolls '02-30' into March and '24:00' into the next day. */
+const timestampFieldsPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?(?:\.\d+)?(?:Z|[+-](\d{2}):?(\d{2}))?$/i;
+
+/** True when month, day, hour, minute, second and zone offset of a pattern-checked timestamp exist. */
+function fieldsInRange(text: string): boolean {
+  const match = timestampFieldsPattern.exec(text);
+  if (match === null) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // Day 0 of the next month is the last day of this one.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  const upTo = (field: string | undefined, max: number) => field === undefined || Number(field) <= max;
+  return upTo(match[4], 23) && upTo(match[5], 59) && upTo(match[6], 59) && upTo(match[7], 23) && upTo(match[8], 59);
 }
 
 function isTableNameToken(token: Token | undefined): boolean {
