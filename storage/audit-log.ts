@@ -56,7 +56,7 @@ export interface AuditEvent {
 
 /** Records an action in `store`'s audit log and returns the event written. */
 export async function recordAudit(
-  store: Store, event: { readonly action: string; readonly table?: string; readonly details?: Readonly<Record<string, unknown>> }, context: AuditContext = {},
+  store: Store, event: AuditEventRequest, context: AuditContext = {},
 ): Promise<AuditEvent> {
   const timeMs = Date.now();
   const full: AuditEvent = {
@@ -71,6 +71,49 @@ export async function recordAudit(
   const path = `${auditDirectory}/${day}/${String(timeMs).padStart(15, '0')}-${sequence}-${randomBytes(4).toString('hex')}.json`;
   await store.write(path, Buffer.from(JSON.stringify(full)));
   return full;
+}
+
+/** What an action asks recordAudit to write (time, node and caller are filled in). */
+export interface AuditEventRequest {
+  readonly action: string;
+  readonly table?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Called when the audit event of an action that already took effect (a commit stands) could not
+ * be written, even on a second attempt; the action still succeeds. Storage never logs by itself.
+ */
+export type AuditErrorHandler = (error: unknown, event: AuditEventRequest) => void;
+
+/**
+ * Records the audit event of an action that has already taken effect: a failed write is retried
+ * once, then reported to `onError` (default: a process warning naming table, version and store)
+ * and never thrown, so a client does not retry a committed change and duplicate it.
+ */
+export async function recordAuditAfterCommit(
+  store: Store, event: AuditEventRequest, context: AuditContext | undefined, onError: AuditErrorHandler | undefined,
+): Promise<void> {
+  let failure: unknown;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await recordAudit(store, event, context);
+      return;
+    } catch (error) {
+      failure = error;
+    }
+  }
+  if (onError !== undefined) {
+    onError(failure, event);
+    return;
+  }
+  const version = event.details?.version ?? event.details?.readableFromVersion;
+  const where = `${event.table === undefined ? '' : `table ${event.table} `}${version === undefined ? '' : `version ${String(version)} `}`;
+  process.emitWarning(
+    `audit event '${event.action}' of ${where}could not be written to ${store.url}/${auditDirectory}: ${failure instanceof Error ? failure.message : String(failure)}; `
+    + 'the action itself succeeded and the table commit log still records it (system.history); check the store and its _audit directory',
+    { code: 'STRATA_AUDIT_WRITE_FAILED' },
+  );
 }
 
 /** The recorded actions between fromMs and toMs (inclusive, default: all), oldest first. */

@@ -8,7 +8,7 @@
  * counts and the column, never the values. Audit events name the caller's context, field by field
  * falling back to the table's (TableConfig.audit), so a node's purges and expiries name that node.
  */
-import { auditContextOr, recordAudit, type AuditContext } from './audit-log.js';
+import { auditContextOr, type AuditContext } from './audit-log.js';
 import { StrataError } from './errors.js';
 import { holdActive, holdsOf, rangeHolds, type LegalHold } from './retention-holds.js';
 import { bindPredicate, matchesAll, matchRows, mayMatch, type BoundPredicate, type RowPredicate } from './retention-predicate.js';
@@ -52,7 +52,7 @@ export async function setRetention(table: Table, policy: RetentionPolicy | null,
   }
   const value = policy === null ? null : { column: policy.column, periodMs: policy.periodMs };
   const version = await table.commit((await table.snapshot()).version, { add: [], remove: [], info: { operation: 'retention' } }, { properties: { [retentionProperty]: value } });
-  await recordAudit(table.store, { action: 'retention', table: table.name, details: { policy: value, version } }, auditContextOr(audit, table.audit));
+  await table.recordAuditEvent({ action: 'retention', table: table.name, details: { policy: value, version } }, auditContextOr(audit, table.audit));
   return version;
 }
 
@@ -145,7 +145,7 @@ async function deleteMatching(table: Table, request: BatchDeleteRequest | BoundP
     },
   });
   const result = { version, rowsDeleted: counts.rows, partitionsRewritten: counts.rewritten, partitionsDropped: counts.dropped };
-  await recordAudit(table.store, { action: operation, table: table.name, details: { ...result, column: matcher.column } }, auditContextOr(audit, table.audit));
+  await table.recordAuditEvent({ action: operation, table: table.name, details: { ...result, column: matcher.column } }, auditContextOr(audit, table.audit));
   return result;
 }
 

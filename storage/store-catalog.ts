@@ -3,7 +3,7 @@
  * (tables/<name>/_log/0…0.json) exists; dropping moves the whole directory to trash/ in one
  * rename, so readers see the table either complete or gone, and then deletes it.
  */
-import { recordAudit, type AuditContext } from './audit-log.js';
+import { recordAuditAfterCommit, type AuditContext } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
 import { tableLogDirectory, tableNamePattern, tablesDirectory, trashDirectory, tableDirectory, validateTableName } from './paths.js';
@@ -45,9 +45,10 @@ export class StoreCatalog {
   /** Creates a table and records it in the audit log; conflict TABLE_EXISTS when it exists. */
   async createTable(name: string, schema: Schema, options: Record<string, unknown> = {}, audit?: AuditContext): Promise<Table> {
     const table = await Table.create(this.store, name, schema, options, this.#config);
-    await recordAudit(this.store, {
+    // The table exists now: a failed audit write is reported, not thrown (see recordAuditAfterCommit).
+    await recordAuditAfterCommit(this.store, {
       action: 'create_table', table: table.name, details: { columns: schema.fields.length, options: Object.keys(options).sort() },
-    }, audit ?? this.#audit);
+    }, audit ?? this.#audit, this.#config.onAuditError);
     return table;
   }
 
@@ -68,6 +69,6 @@ export class StoreCatalog {
     // Also sweeps what earlier drops left when they crashed between the rename and the delete;
     // deleting what a concurrent drop is deleting too is harmless (delete ignores the absent).
     for (const entry of await this.store.list(trashDirectory)) await this.store.delete(entry.path);
-    await recordAudit(this.store, { action: 'drop_table', table: lower, details: {} }, audit ?? this.#audit);
+    await recordAuditAfterCommit(this.store, { action: 'drop_table', table: lower, details: {} }, audit ?? this.#audit, this.#config.onAuditError);
   }
 }

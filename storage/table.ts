@@ -3,9 +3,10 @@
  * snapshots (a version of the log); writers add partition files, which stay invisible until a
  * commit names them, and commit optimistically (create-if-absent on the next version number).
  */
-import { recordAudit, type AuditContext } from './audit-log.js';
+import { recordAuditAfterCommit, type AuditContext, type AuditErrorHandler, type AuditEventRequest } from './audit-log.js';
 import { mapBounded } from './bounded-map.js';
 import { StrataError } from './errors.js';
+import { keyFilterPartitionId, keyFilterRelativePath, keyFiltersDirectory } from './key-filter-paths.js';
 import { readPartition } from './partition-reader.js';
 import type { BatchFilter } from './partition-zones.js';
 import { newPartitionId, writePartition, type BatchSource, type PartitionWriteOptions } from './partition-writer.js';
@@ -29,6 +30,11 @@ export interface TableConfig {
   readonly commitRetriesMax?: number;
   /** Who acts (node, caller) in audit events of this object's commits and vacuums unless a call names its own. */
   readonly audit?: AuditContext;
+  /**
+   * Called when the audit event of a commit, vacuum, purge or create/drop that already took effect
+   * could not be written (after one retry); the action still succeeds. Default: process.emitWarning.
+   */
+  readonly onAuditError?: AuditErrorHandler;
 }
 
 /** Extras of a commit beyond its actions. */
@@ -83,6 +89,7 @@ export class Table {
   readonly #checkpointInterval: number;
   readonly #commitRetriesMax: number;
   readonly #audit: AuditContext | undefined;
+  readonly #onAuditError: AuditErrorHandler | undefined;
   #latest: TableState;
   readonly #snapshots = new Map<number, Snapshot>();
 
@@ -95,6 +102,15 @@ export class Table {
     this.#checkpointInterval = positiveInteger(config.checkpointInterval ?? checkpointIntervalDefault, 'checkpointInterval');
     this.#commitRetriesMax = positiveInteger(config.commitRetriesMax ?? commitRetriesMaxDefault, 'commitRetriesMax');
     this.#audit = config.audit;
+    this.#onAuditError = config.onAuditError;
+  }
+
+  /**
+   * Records the audit event of an action on this table that already took effect; a failed write
+   * is retried once, then reported to TableConfig.onAuditError (or a process warning), never thrown.
+   */
+  recordAuditEvent(event: AuditEventRequest, context: AuditContext | undefined): Promise<void> {
+    return recordAuditAfterCommit(this.store, event, context, this.#onAuditError);
   }
 
   /** Who acts (node, caller) in audit events of this table's actions unless a call names its own (TableConfig.audit). */
@@ -220,8 +236,9 @@ export class Table {
    * version. When another writer wins the next version, the commit re-reads the log and tries
    * again as long as the actions still apply (adds commute; removing a partition someone else
    * removed is COMMIT_CONFLICT); after commitRetriesMax lost races, COMMIT_RETRIES_EXHAUSTED.
-   * A load, insert or delete is then recorded in the audit log; should that write fail, the error
-   * is thrown although the commit stands (the table history shows it), so no action goes unreported.
+   * A load, insert or delete is then recorded in the audit log; should that write fail twice, the
+   * commit still succeeds (a thrown error would make clients retry and duplicate it) and the failure
+   * goes to TableConfig.onAuditError; the commit log still records the commit (system.history).
    */
   async commit(baseVersion: number, actions: CommitActions, options: CommitOptions = {}): Promise<number> {
     const base = await this.snapshot(baseVersion);
@@ -254,7 +271,7 @@ export class Table {
     for (const meta of entry.add) rowsAdded += meta.rows;
     for (const id of entry.remove) rowsRemoved += before.partitions.get(id)?.rows ?? 0;
     const files = Array.isArray(entry.info.files) ? { files: entry.info.files.length } : {};
-    await recordAudit(this.store, {
+    await this.recordAuditEvent({
       action: operation, table: this.name,
       details: { version: entry.version, rowsAdded, rowsRemoved, partitionsAdded: entry.add.length, partitionsRemoved: entry.remove.length, ...files },
     }, { ...audit, node: audit?.node ?? (typeof entry.info.coordinator === 'string' ? entry.info.coordinator : undefined) });
@@ -267,7 +284,9 @@ export class Table {
    * last modified more than `retainMs` ago. retainMs must also exceed the longest time a load takes
    * from writing a partition to committing it, or vacuum could delete a partition an in-flight load
    * is about to commit. Versions that needed a deleted file become unreadable; a marker in _log
-   * makes reading them fail with TABLE_VERSION_VACUUMED instead of a missing file.
+   * makes reading them fail with TABLE_VERSION_VACUUMED instead of a missing file. The record-key
+   * filters (keys/<id>.bloom) of deleted partitions go with them, and so do filters no commit
+   * names that are older than `retainMs` (a load writes its filter before it commits).
    */
   async vacuum(options: { readonly retainMs: number; readonly dryRun?: boolean; readonly audit?: AuditContext }): Promise<VacuumResult> {
     if (!Number.isFinite(options.retainMs) || options.retainMs < 0) {
@@ -275,7 +294,7 @@ export class Table {
     }
     const cutoffMs = Date.now() - options.retainMs;
     const history = await this.history();
-    const { removedAt, named } = removalsOf(history);
+    const { removedAt, named, namedIds } = removalsOf(history);
     const previous = (await this.listLog()).vacuumedBefore;
     // Partitions removed before the window: gone for good, and so are the versions that needed them.
     const expired = new Set<string>();
@@ -296,15 +315,36 @@ export class Table {
       removed.push(relative);
       bytes += file.size;
     }
+    for (const filter of await this.deletableKeyFilters(expired, namedIds, cutoffMs)) {
+      removed.push(filter.relative);
+      bytes += filter.size;
+    }
     if (options.dryRun === true) return { removed, bytes, readableFromVersion: readableFrom };
     // The marker goes first: a reader must learn that a version is gone before its files are.
     if (readableFrom > previous) await this.store.createIfAbsent(vacuumMarkerPath(this.logDirectory, readableFrom), encodeVacuumMarker(readableFrom));
     for (const relative of removed) await this.store.delete(`${this.directory}/${relative}`);
     await this.redactExpired(history, expired, readableFrom);
-    await recordAudit(this.store, {
+    await this.recordAuditEvent({
       action: 'vacuum', table: this.name, details: { retainMs: options.retainMs, filesRemoved: removed.length, bytes, readableFromVersion: readableFrom },
     }, options.audit ?? this.#audit);
     return { removed, bytes, readableFromVersion: readableFrom };
+  }
+
+  /**
+   * Key filters (keys/<id>.bloom, relative paths) vacuum deletes: those of expired partitions, and
+   * those of partitions no commit names last modified at or before `cutoffMs` (orphans of loads
+   * that wrote their filter and never committed; newer ones may belong to a load in flight).
+   */
+  private async deletableKeyFilters(expired: ReadonlySet<string>, namedIds: ReadonlySet<string>, cutoffMs: number): Promise<{ relative: string; size: number }[]> {
+    const deletable: { relative: string; size: number }[] = [];
+    for (const file of await this.store.list(`${this.directory}/${keyFiltersDirectory}`)) {
+      if (file.isDirectory) continue;
+      const relative = `${keyFiltersDirectory}/${file.path.slice(file.path.lastIndexOf('/') + 1)}`;
+      const id = keyFilterPartitionId(relative);
+      if (id === null || relative !== keyFilterRelativePath(id)) continue;
+      if (expired.has(id) || (!namedIds.has(id) && file.modifiedMs <= cutoffMs)) deletable.push({ relative, size: file.size });
+    }
+    return deletable;
   }
 
   /**
@@ -452,7 +492,9 @@ export class Table {
 }
 
 /** Where each removed partition file was removed (by path), and every file any commit named. */
-function removalsOf(history: readonly CommitEntry[]): { removedAt: Map<string, { id: string; version: number; committedAtMs: number }>; named: Set<string> } {
+function removalsOf(history: readonly CommitEntry[]): {
+  removedAt: Map<string, { id: string; version: number; committedAtMs: number }>; named: Set<string>; namedIds: Set<string>;
+} {
   const pathById = new Map<string, string>();
   const removedAt = new Map<string, { id: string; version: number; committedAtMs: number }>();
   for (const entry of history) {
@@ -462,7 +504,7 @@ function removalsOf(history: readonly CommitEntry[]): { removedAt: Map<string, {
       if (path !== undefined) removedAt.set(path, { id, version: entry.version, committedAtMs: entry.committedAtMs });
     }
   }
-  return { removedAt, named: new Set(pathById.values()) };
+  return { removedAt, named: new Set(pathById.values()), namedIds: new Set(pathById.keys()) };
 }
 
 function newestAtMost(versions: readonly number[], limit: number): number | null {
