@@ -73,6 +73,9 @@ export async function recordAudit(
   return full;
 }
 
+/** Writes of an audit event after its action took effect: one retry rides out a passing store fault. */
+export const auditWriteAttemptsMax = 2;
+
 /** What an action asks recordAudit to write (time, node and caller are filled in). */
 export interface AuditEventRequest {
   readonly action: string;
@@ -95,7 +98,7 @@ export async function recordAuditAfterCommit(
   store: Store, event: AuditEventRequest, context: AuditContext | undefined, onError: AuditErrorHandler | undefined,
 ): Promise<void> {
   let failure: unknown;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < auditWriteAttemptsMax; attempt++) {
     try {
       await recordAudit(store, event, context);
       return;
