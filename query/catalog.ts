@@ -25,6 +25,8 @@ export interface TableSource {
   readonly schema: Schema;
   readonly version: number;
   readonly partitions: readonly ScanPartition[];
+  /** False for a source without history (system tables): AS OF on it is TIME_TRAVEL_NOT_TABLE. Absent means it has versions. */
+  readonly timeTravel?: boolean;
   /**
    * Reads the given table columns (positions in the table schema) of one partition, decoding
    * only those columns. Batches hold exactly those columns in that order. `batchFilter`, when

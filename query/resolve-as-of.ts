@@ -40,6 +40,10 @@ async function resolveOne(catalog: QueryCatalog, reference: AsOfReference, sourc
     }
     return; // The binder reports TABLE_NOT_FOUND (or AS OF on a WITH query) at the reference.
   }
+  if (latest.timeTravel === false) {
+    throw source.error('plan', 'TIME_TRAVEL_NOT_TABLE',
+      `AS OF applies to stored tables only, but ${name} is a system table with no history (it always shows the store as it is now); remove AS OF`, asOf.pos);
+  }
   let version: number;
   if (asOf.kind === 'version') version = asOf.version;
   else {

@@ -80,6 +80,8 @@ class SystemTableSource implements TableSource {
   readonly schema: Schema;
   /** Always 0: a system table has no versions, and a worker node that rebuilds it must not see a mismatch. */
   readonly version = 0;
+  /** No history to travel: the query resolver refuses AS OF on it. */
+  readonly timeTravel = false;
   readonly partitions: readonly ScanPartition[];
   private readonly batch: Batch;
 
@@ -286,7 +288,9 @@ export class SystemCatalog implements QueryCatalog {
   }
 
   private async versionAtOf(name: string, timeMs: number): Promise<number> {
-    if ((await this.systemTable(name)) !== null) return 0;
+    if ((await this.systemTable(name)) !== null) {
+      throw new StrataError('plan', 'TIME_TRAVEL_NOT_TABLE', `AS OF applies to stored tables only, but ${name} is a system table with no history; remove AS OF`, { table: name });
+    }
     return this.inner.versionAt!(name, timeMs);
   }
 
