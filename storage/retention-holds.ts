@@ -5,7 +5,7 @@
  * nothing; only releasing the hold lets them proceed. Hold and release events name the caller's
  * audit context, field by field falling back to the table's (TableConfig.audit).
  */
-import { auditContextOr, recordAudit, type AuditContext } from './audit-log.js';
+import { auditContextOr, type AuditContext } from './audit-log.js';
 import { StrataError } from './errors.js';
 import { bindPredicate, type BoundPredicate, type PredicateValue } from './retention-predicate.js';
 import type { Table } from './table.js';
@@ -67,7 +67,7 @@ export async function placeHold(table: Table, request: HoldRequest, audit?: Audi
       }
     },
   });
-  await recordAudit(table.store, { action: 'hold', table: table.name, details: { hold: request.name, reason: request.reason, version, ranged } }, auditContextOr(audit, table.audit));
+  await table.recordAuditEvent({ action: 'hold', table: table.name, details: { hold: request.name, reason: request.reason, version, ranged } }, auditContextOr(audit, table.audit));
   return version;
 }
 
@@ -84,7 +84,7 @@ export async function releaseHold(table: Table, name: string, audit?: AuditConte
       }
     },
   });
-  await recordAudit(table.store, { action: 'release', table: table.name, details: { hold: name, version } }, auditContextOr(audit, table.audit));
+  await table.recordAuditEvent({ action: 'release', table: table.name, details: { hold: name, version } }, auditContextOr(audit, table.audit));
   return version;
 }
 

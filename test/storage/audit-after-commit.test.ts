@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { purgeRows, readAuditLog, StoreCatalog, type AuditEventRequest, type LocalStore, type Store } from '../../storage/index.js';
+import { placeHold, purgeRows, releaseHold, readAuditLog, StoreCatalog, type AuditEventRequest, type LocalStore, type Store } from '../../storage/index.js';
 import { eventSchema, load, range, rowsOf } from './backup-fixtures.js';
 import { temporaryStore } from './storage-fixtures.js';
 
@@ -36,7 +36,10 @@ describe('audit events after a commit that stands', () => {
     assert.equal((await rowsOf(table)).length, 5);
     await catalog.createTable('other', eventSchema);
     await catalog.dropTable('other');
-    assert.deepEqual(failed, [['load', 1], ['purge', 2], ['create_table', null], ['drop_table', null]]);
+    await placeHold(table, { name: 'case-1', reason: 'litigation' });
+    await releaseHold(table, 'case-1');
+    assert.deepEqual(failed.filter(([action]) => action !== 'hold' && action !== 'release'), [['load', 1], ['purge', 2], ['create_table', null], ['drop_table', null]]);
+    assert.deepEqual(failed.filter(([action]) => action === 'hold' || action === 'release').map(([action]) => action), ['hold', 'release']);
     assert.deepEqual(await catalog.listTables(), ['events']);
   });
 
