@@ -2,9 +2,10 @@
  * The coordinator's side of a shuffle join. A round maps both sides on the live nodes (each side's
  * partitions placed as for fragments; every node keeps its buckets), then reduces: bucket b runs
  * on one node, which fetches bucket b of both sides from every node and joins it. A bucket's
- * output is released only once its reduce completed. When a node fails (map or reduce, or a
- * reducer cannot fetch from it), the round stops and a new one maps again on the nodes left and
- * reduces the buckets not yet released; the bucket count stays fixed, so bucket contents do not
+ * output is released only once its reduce completed (until then it is held here, counted against
+ * reduceHeldBytesMax). When a node fails (map or reduce, or a reducer cannot fetch from it), or a
+ * node no longer holds the round's buckets (expired, restarted), the round stops and a new one
+ * maps again on the nodes left and reduces the buckets not yet released; the bucket count stays fixed, so bucket contents do not
  * change between rounds. Every round's buckets are dropped on every node when it ends.
  */
 import { randomUUID } from 'node:crypto';
@@ -26,8 +27,37 @@ const channelBatchesMax = 32;
 /** Rounds before a query gives up: each round loses at least one node. */
 const shuffleRoundsMax = 8;
 
+/** Bytes of reduce output the coordinator holds for buckets not yet complete (all buckets of a join together). */
+export const shuffleReduceHeldBytesMaxDefault = 256 * 1024 * 1024;
+
+/**
+ * Errors that mean the node named in `details.node` is gone: it did not answer, its stream broke,
+ * or it left the cluster. Other io errors (a peer's disk or spill failing) fail the query: a node
+ * that answers with an error is alive, and marking it failed would only move the error.
+ */
 function isNodeFailure(error: StrataError): boolean {
-  return error.kind === 'io' || error.code === 'NODE_DORMANT' || error.code === 'RPC_STREAM_TRUNCATED';
+  return error.code === 'NODE_UNREACHABLE' || error.code === 'RPC_STREAM_TRUNCATED' || error.code === 'NODE_DORMANT';
+}
+
+/** A node no longer holds the round's buckets (idle past its lifetime, or restarted): the round runs again, no node is blamed. */
+function isShuffleLost(error: StrataError): boolean {
+  return error.code === 'SHUFFLE_EXPIRED' || error.code === 'SHUFFLE_NOT_FOUND';
+}
+
+/** Rough bytes of a batch's buffers (string dictionaries two bytes a character), for the held-output limit. */
+function heldBytesOf(batch: Batch): number {
+  let bytes = 0;
+  for (const column of batch.columns) {
+    bytes += column.nulls === null ? 0 : column.nulls.byteLength;
+    if (column.kind === 'numeric') {
+      bytes += column.values.byteLength;
+      continue;
+    }
+    bytes += column.codes.byteLength;
+    if (column.utf8 !== undefined) bytes += column.utf8.data.byteLength;
+    else for (const text of column.dictionary) bytes += 2 * text.length;
+  }
+  return bytes;
 }
 
 /** Runs every job; the first failure aborts the others, which are awaited before it is thrown. */
@@ -51,6 +81,7 @@ export class ShuffleCoordinator {
     private readonly selfId: string,
     private readonly token: string | null,
     private readonly worker: ShuffleWorker,
+    private readonly reduceHeldBytesMax = shuffleReduceHeldBytesMaxDefault,
   ) {}
 
   /** The union of the reduce fragment's output over all buckets. */
@@ -80,20 +111,24 @@ export class ShuffleCoordinator {
     const buckets = Math.min(shuffleBucketsMax, Math.max(1, this.liveNodes(failed).length * bucketsPerNode));
     const pending = new Set(Array.from({ length: buckets }, (_, bucket) => bucket));
     const base = randomUUID();
+    const held = { bytes: 0 };
     for (let round = 0; pending.size > 0; round++) {
       if (round >= shuffleRoundsMax) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', `nodes kept failing: gave up a shuffle join after ${shuffleRoundsMax} rounds`);
       const nodes = this.liveNodes(failed);
       if (nodes.length === 0) throw new StrataError('io', 'CLUSTER_UNAVAILABLE', 'no live node is left to run the query; check `strata cluster list`');
       const shuffleId = `${base}.${round}`;
       try {
-        await this.map(shuffleId, nodes, task, buckets, signal, progress);
-        await this.reduce(shuffleId, nodes, task, pending, signal, channel);
+        const producers = await this.map(shuffleId, nodes, task, buckets, signal, progress);
+        await this.reduce(shuffleId, nodes, producers, task, pending, signal, channel, held);
       } catch (error) {
         const strataError = toStrataError(error);
         const node = strataError.details.node;
-        if (signal.aborted || !isNodeFailure(strataError) || typeof node !== 'string' || node === this.selfId) throw strataError;
-        failed.add(node);
-        this.membershipOf().markFailed(node);
+        if (signal.aborted) throw strataError;
+        if (!isShuffleLost(strataError)) {
+          if (!isNodeFailure(strataError) || typeof node !== 'string' || node === this.selfId) throw strataError;
+          failed.add(node);
+          this.membershipOf().markFailed(node);
+        }
         this.worker.store.counters.roundsRetried += 1;
       } finally {
         this.drop(shuffleId, nodes);
@@ -101,14 +136,17 @@ export class ShuffleCoordinator {
     }
   }
 
-  /** Both sides into buckets on every node. */
-  private async map(shuffleId: string, nodes: readonly ShufflePeer[], task: ShuffleTask, buckets: number, signal: AbortSignal, progress: FragmentProgress): Promise<void> {
+  /** Both sides into buckets on every node; returns the nodes that mapped something (the reducers' producers). */
+  private async map(shuffleId: string, nodes: readonly ShufflePeer[], task: ShuffleTask, buckets: number, signal: AbortSignal,
+    progress: FragmentProgress): Promise<ShufflePeer[]> {
+    const mapping = new Set<string>();
     const jobs: ((signal: AbortSignal) => Promise<void>)[] = [];
     task.sides.forEach((side, sideIndex) => {
       const assignment = assignPartitions(side.partitions, nodes.map((node) => ({ id: node.id, host: hostOfUrl(node.url) })));
       for (const node of nodes) {
         const indexes = assignment.get(node.id) ?? [];
         if (indexes.length === 0) continue;
+        mapping.add(node.id);
         const order: ShuffleMapOrder = {
           shuffleId, side: sideIndex, fragment: side.fragment, table: side.table, version: side.version,
           partitionIds: indexes.map((i) => side.partitions[i].id), keys: side.keys, buckets,
@@ -127,29 +165,50 @@ export class ShuffleCoordinator {
       }
     });
     await allOrAbort(jobs, signal);
+    // A node given no partitions holds no buckets: asking it for them would fail with SHUFFLE_NOT_FOUND.
+    return nodes.filter((node) => mapping.has(node.id));
   }
 
   /** The pending buckets, spread over the nodes; each bucket's output released once complete. */
-  private async reduce(shuffleId: string, nodes: readonly ShufflePeer[], task: ShuffleTask, pending: Set<number>, signal: AbortSignal,
-    channel: BoundedChannel<Batch>): Promise<void> {
+  private async reduce(shuffleId: string, nodes: readonly ShufflePeer[], producers: readonly ShufflePeer[], task: ShuffleTask, pending: Set<number>,
+    signal: AbortSignal, channel: BoundedChannel<Batch>, held: { bytes: number }): Promise<void> {
     const order = [...pending].sort((a, b) => a - b);
     const jobs = nodes.map((node, n) => async (jobSignal: AbortSignal) => {
       for (let i = n; i < order.length; i += nodes.length) {
         const bucket = order[i];
-        const reduceOrder: ShuffleReduceOrder = { shuffleId, bucket, fragment: task.reduce, producers: nodes };
-        const held: Batch[] = [];
-        if (node.id === this.selfId) {
-          for await (const batch of this.worker.reduce(reduceOrder, jobSignal)) held.push(batch);
-        } else {
-          for await (const frame of shuffleCall(node, '/internal/v1/shuffle/reduce', planToJson(reduceOrder), this.token, jobSignal)) {
-            if (frame.kind === FrameKind.batch && frameIndex(frame) === bucket) held.push(...decodeBatches(frame.payload.subarray(4)).batches);
+        const reduceOrder: ShuffleReduceOrder = { shuffleId, bucket, fragment: task.reduce, producers };
+        const output: Batch[] = [];
+        let bytes = 0;
+        // Held until the bucket completes (a retried round reruns it whole), so counted against a limit.
+        const hold = (batch: Batch, size: number): void => {
+          bytes += size;
+          held.bytes += size;
+          output.push(batch);
+          if (held.bytes > this.reduceHeldBytesMax) throw this.heldTooMuch(shuffleId);
+        };
+        try {
+          if (node.id === this.selfId) {
+            for await (const batch of this.worker.reduce(reduceOrder, jobSignal)) hold(batch, heldBytesOf(batch));
+          } else {
+            for await (const frame of shuffleCall(node, '/internal/v1/shuffle/reduce', planToJson(reduceOrder), this.token, jobSignal)) {
+              if (frame.kind !== FrameKind.batch || frameIndex(frame) !== bucket) continue;
+              for (const batch of decodeBatches(frame.payload.subarray(4)).batches) hold(batch, heldBytesOf(batch));
+            }
           }
+          for (const batch of output) await channel.push(batch);
+          pending.delete(bucket);
+        } finally {
+          held.bytes -= bytes;
         }
-        for (const batch of held) await channel.push(batch);
-        pending.delete(bucket);
       }
     });
     await allOrAbort(jobs, signal);
+  }
+
+  private heldTooMuch(shuffleId: string): StrataError {
+    return new StrataError('resources', 'SHUFFLE_OUTPUT_EXCEEDED',
+      `a shuffle join's unfinished buckets produced more than ${this.reduceHeldBytesMax} bytes of output held on the coordinator (shuffle ${shuffleId}); select fewer columns, filter the join, or run it on more nodes`,
+      { shuffle: shuffleId, bytesMax: this.reduceHeldBytesMax });
   }
 
   /** Frees a round's buckets everywhere (not awaited: it only frees memory). */

@@ -62,9 +62,12 @@ export async function* shuffleCall(peer: ShufflePeer, path: string, body: string
 /** Asks a peer to free a shuffle's buckets; failures are ignored (the shuffle expires on its own). */
 export async function dropShuffleOn(peer: ShufflePeer, shuffleId: string, token: string | null): Promise<void> {
   try {
-    await fetch(`${peer.url}/internal/v1/shuffle/${encodeURIComponent(shuffleId)}`, {
+    const response = await fetch(`${peer.url}/internal/v1/shuffle/${encodeURIComponent(shuffleId)}`, {
       method: 'DELETE', headers: headersOf(token, false), signal: AbortSignal.timeout(dropTimeoutMs),
     });
+    // Read to the end (it is tiny; the timeout bounds it): an unread body holds the connection
+    // until the garbage collector runs, and a read one returns it to the pool for the next call.
+    await response.arrayBuffer();
   } catch {
     // The peer is gone or slow: its buckets expire after shuffleTtlMs.
   }

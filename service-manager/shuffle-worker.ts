@@ -43,6 +43,8 @@ export class ShuffleWorker {
     if (!Number.isInteger(order.buckets) || order.buckets < 1 || order.buckets > shuffleBucketsMax || (order.side !== 0 && order.side !== 1)) {
       throw new StrataError('input', 'BAD_MESSAGE', `shuffle ${order.shuffleId}: side must be 0 or 1 and buckets 1 to ${shuffleBucketsMax}, got side ${order.side}, ${order.buckets} buckets`);
     }
+    // Opened before any work: reducers then find this node's (maybe empty) buckets, never an unknown shuffle.
+    this.store.begin(order.shuffleId, order.buckets);
     const schema = order.fragment.schema;
     let held = new Map<number, Uint8Array[]>();
     for await (const output of shuffleMapOutputs(this.database().runFragment(order, signal), order.keys, order.buckets)) {
