@@ -22,7 +22,7 @@ export interface DatabaseOptions {
   readonly audit?: AuditContext;
   /**
    * Where sorts and aggregations past queryMemoryBytesMax spill (directory, node byte limit);
-   * default <os.tmpdir()>/strata-spill. false: no spilling, they fail with RESOURCES_MEMORY_EXCEEDED.
+   * default <os.tmpdir()>/strata-spill-<uid> (0700, checked). false: no spilling, they fail with RESOURCES_MEMORY_EXCEEDED.
    */
   readonly spill?: SpillOptions | false;
 }

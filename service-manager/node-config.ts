@@ -34,7 +34,7 @@ export interface NodeConfig {
   readonly ingestRoots?: readonly string[];
   /** Background compaction (config file "compaction": {enabled, intervalMs, pauseMs, zstdLevel, vacuumRetainMs}); on by default. */
   readonly compaction?: CompactionJobConfig;
-  /** Directory for the spill files of sorts and aggregations past the query memory limit (config "spillDirectory"); default <tmpdir>/strata-spill. */
+  /** Directory for the spill files of sorts and aggregations past the query memory limit (config "spillDirectory"); default <tmpdir>/strata-spill-<uid>. */
   readonly spillDirectory?: string;
 }
 

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Types, type Batch, type Schema } from '../../storage/index.js';
 import { sliceBatch } from '../../query/exec/index.js';
@@ -106,10 +107,12 @@ describe('spilling sorts, aggregations and joins on a database (TPC-H sf0.1, 4 M
   });
 
   it('deletes the spill directories of dead processes when a node opens its spill directory', async () => {
-    const leftover = join(spillDirectory, 'q-4194305-1-deadbeef');
+    // Directory names carry the host, so only this host's dead processes are cleaned.
+    const host = hostname().replace(/[^A-Za-z0-9]/g, '_');
+    const leftover = join(spillDirectory, `q-${host}-4194305-1-deadbeef`);
     mkdirSync(leftover, { recursive: true });
     writeFileSync(join(leftover, 'run-1.arrow'), 'x');
-    const mine = join(spillDirectory, `q-${process.pid}-999-live`);
+    const mine = join(spillDirectory, `q-${host}-${process.pid}-999-live`);
     mkdirSync(mine);
     await SpillDirectory.open({ directory: spillDirectory });
     assert.equal(existsSync(leftover), false);
