@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataClient, type ClientResult } from '../../service-manager/index.js';
 import { runCliOk } from '../support/cli.js';
-import { diffRows } from '../support/compare-results.js';
+import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
 import { nodeCounters as stats, startNodeProcess, waitFor, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
@@ -18,10 +18,6 @@ import { singleTableQueries } from '../cli/single-table-queries.js';
 const tables = ['nation', 'part', 'customer', 'orders', 'lineitem'];
 /** Small partitions so every node gets several. */
 const partitionRows = '20000';
-
-function asText(rows: unknown[][]): (string | null)[][] {
-  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-}
 
 describe('a cluster of service managers', function () {
   this.timeout(600_000);

@@ -8,16 +8,8 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compress } from 'zstd-napi';
 import { Database, ingestRemote } from '../../service-manager/index.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory } from '../support/paths.js';
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('distributed ingest byte counts (bytesIn decompressed, bytesRead as stored)', function () {
   this.timeout(120_000);
@@ -38,8 +30,7 @@ describe('distributed ingest byte counts (bytesIn decompressed, bytesRead as sto
       await database.close();
     }
     for (const id of ['n1', 'n2']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
-    await waitFor(async () => ((await (await fetch(`${nodes[0].httpUrl}/v1/cluster`)).json()) as { members: { live: boolean }[] })
-      .members.filter((member) => member.live).length === 2, '2 live members');
+    await waitForLiveMembers(nodes[0], 2);
   });
 
   after(async () => {

@@ -15,8 +15,9 @@ import { DecompressStream } from 'zstd-napi';
 import { Database, ingestRemote, StrataClient, type DistributedIngestSummary } from '../../service-manager/index.js';
 import { openStore, Table } from '../../storage/index.js';
 import { runCli, runCliOk } from '../support/cli.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { startNodeProcess, waitFor, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
 
 const lineitemRows = 600_572;
 /** Small partitions so every node writes several. */
@@ -30,19 +31,6 @@ const checksumQueries = [
   `SELECT l_returnflag, l_linestatus, count(*), sum(l_extendedprice * (1 - l_discount)), sum(l_quantity * l_linenumber), sum(length(l_shipmode || l_shipinstruct))
      FROM TABLE GROUP BY 1, 2 ORDER BY 1, 2`,
 ];
-
-function lineitemDdl(name: string): string {
-  const statement = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';').find((text) => /create\s+table\s+lineitem\b/i.test(text))!;
-  return statement.trim().replace(/create\s+table\s+lineitem\b/i, `CREATE TABLE ${name}`);
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function liveMembers(node: NodeProcess): Promise<string[]> {
   const body = await (await fetch(`${node.httpUrl}/v1/cluster`)).json() as { members: { id: string; live: boolean; state: string }[] };
@@ -61,7 +49,7 @@ describe('distributed ingest through a cluster', function () {
   before(async () => {
     await mkdir(join(temp.path, 'data'));
     const database = await Database.open(store);
-    for (const name of ['lineitem', 'lineitem_zst', 'lineitem_plain', 'lineitem_bad']) await database.sql(lineitemDdl(name));
+    for (const name of ['lineitem', 'lineitem_zst', 'lineitem_plain', 'lineitem_bad']) await database.sql(tpchCreateTable('lineitem').replace(/^create\s+table\s+lineitem\b/i, `CREATE TABLE ${name}`));
     // The reference (a single-node load of the same file), the plain copy and the nodes' start-up overlap.
     await Promise.all([
       database.ingest('lineitem', [zstFile], { partitionRowsTarget: 100_000 }).finally(() => database.close()),

@@ -5,34 +5,17 @@
  * exchange over the fragment's local Sort, and a node killed mid-query costs no row and no order.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataClient } from '../../service-manager/index.js';
 import { runCliOk } from '../support/cli.js';
-import { diffRows } from '../support/compare-results.js';
+import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
 
 /** Small partitions so every node sorts several (lineitem sf0.1 has 600,572 rows: 31 partitions). */
 const partitionRows = '20000';
-
-function lineitemDdl(): string {
-  const statements = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';');
-  return statements.find((statement) => /create\s+table\s+lineitem\b/i.test(statement))!.trim();
-}
-
-function asText(rows: unknown[][]): (string | null)[][] {
-  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('ORDER BY on a 3-node cluster: sorted partitions merged on the coordinator, against DuckDB', function () {
   this.timeout(600_000);
@@ -43,11 +26,11 @@ describe('ORDER BY on a 3-node cluster: sorted partitions merged on the coordina
   let client: StrataClient;
 
   before(async () => {
-    await runCliOk(['sql', '--store', store, lineitemDdl()]);
+    await runCliOk(['sql', '--store', store, tpchCreateTable('lineitem')]);
     await runCliOk(['ingest', '--store', store, '--table', 'lineitem', '--delimiter', '|', '--no-header', '--partition-rows', partitionRows,
       join(tpchDirectory, 'sf0.1', 'lineitem.tbl.zst')], { timeoutMs: 300_000 });
     for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
-    await waitFor(async () => ((await (await fetch(`${nodes[0].httpUrl}/v1/cluster`)).json()) as { members: { live: boolean }[] }).members.filter((m) => m.live).length === 3, '3 live members');
+    await waitForLiveMembers(nodes[0], 3);
     oracle = await DuckDbOracle.open();
     await oracle.loadTpch(tpchDirectory, 'sf0.1', ['lineitem']);
     client = await StrataClient.connect(nodes[0].wsUrl);

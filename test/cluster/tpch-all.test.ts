@@ -11,10 +11,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataClient } from '../../service-manager/index.js';
 import { runCliOk } from '../support/cli.js';
-import { diffRows } from '../support/compare-results.js';
+import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
-import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
+import { startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
+import { tpchCreateTable } from '../support/tpch-schema.js';
 
 const tables = ['nation', 'region', 'part', 'supplier', 'partsupp', 'customer', 'orders', 'lineitem'];
 /** Small partitions so every node gets several of the large tables. */
@@ -22,25 +23,8 @@ const partitionRows = '20000';
 /** The memory limit of the node that must refuse a large hash table (bytes). */
 const smallNodeMemoryBytes = 4 * 1024 * 1024;
 
-function ddlOf(table: string): string {
-  const statements = readFileSync(join(tpchDirectory, 'schema.sql'), 'utf8').split(';');
-  return statements.find((statement) => new RegExp(`create\\s+table\\s+${table}\\b`, 'i').test(statement))!.trim();
-}
-
 function query(q: number): string {
   return readFileSync(join(tpchDirectory, 'queries', `q${q}.sql`), 'utf8');
-}
-
-function asText(rows: unknown[][]): (string | null)[][] {
-  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('TPC-H sf0.1: all 22 queries on a 3-node cluster, against DuckDB', function () {
@@ -53,12 +37,12 @@ describe('TPC-H sf0.1: all 22 queries on a 3-node cluster, against DuckDB', func
 
   before(async () => {
     for (const table of tables) {
-      await runCliOk(['sql', '--store', store, ddlOf(table)]);
+      await runCliOk(['sql', '--store', store, tpchCreateTable(table)]);
       await runCliOk(['ingest', '--store', store, '--table', table, '--delimiter', '|', '--no-header', '--partition-rows', partitionRows,
         join(tpchDirectory, 'sf0.1', `${table}.tbl.zst`)], { timeoutMs: 300_000 });
     }
     for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
-    await waitFor(async () => ((await (await fetch(`${nodes[0].httpUrl}/v1/cluster`)).json()) as { members: { live: boolean }[] }).members.filter((m) => m.live).length === 3, '3 live members');
+    await waitForLiveMembers(nodes[0], 3);
     oracle = await DuckDbOracle.open();
     await oracle.loadTpch(tpchDirectory, 'sf0.1', tables);
     client = await StrataClient.connect(nodes[0].wsUrl);

@@ -18,7 +18,7 @@ import { assignPartitions } from '../../service-manager/partition-placement.js';
 import { HdfsStore, StoreCatalog, openStore } from '../../storage/index.js';
 import { singleTableQueries } from '../cli/single-table-queries.js';
 import { runCliOk } from '../support/cli.js';
-import { diffRows } from '../support/compare-results.js';
+import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
 import { startMiniHdfs, type MiniHdfs } from '../support/hdfs/minicluster.js';
 import { nodeCounters, startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
@@ -32,10 +32,6 @@ const partitionRows = '20000';
 const nodeHosts: ReadonlyArray<readonly [string, string]> = [['n1', '127.0.0.2'], ['n2', '127.0.0.1'], ['n3', '127.0.0.3']];
 /** The address of every minicluster DataNode. */
 const dataNodeHost = '127.0.0.1';
-
-function asText(rows: unknown[][]): (string | null)[][] {
-  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
-}
 
 function tpchQuery(name: string): string {
   return readFileSync(join(tpchDirectory, 'queries', `${name}.sql`), 'utf8');

@@ -54,3 +54,8 @@ export function diffRows(actual: (string | null)[][], expected: (string | null)[
   }
   return null;
 }
+
+/** Cells of a client result as text (NULL stays null), the form DuckDB oracle rows come in. */
+export function asText(rows: readonly (readonly unknown[])[]): (string | null)[][] {
+  return rows.map((row) => row.map((value) => (value === null ? null : String(value))));
+}
