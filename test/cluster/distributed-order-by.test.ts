@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { StrataClient } from '../../service-manager/index.js';
-import { runCliOk } from '../support/cli.js';
 import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
-import { startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
-import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
-import { tpchCreateTable } from '../support/tpch-schema.js';
+import { type NodeProcess } from '../support/node-process.js';
+import { makeTempDirectory } from '../support/paths.js';
+import { startTpchCluster, stopTpchCluster, type TpchCluster } from '../support/tpch-cluster.js';
 
 /** Small partitions so every node sorts several (lineitem sf0.1 has 600,572 rows: 31 partitions). */
 const partitionRows = '20000';
@@ -21,25 +20,18 @@ describe('ORDER BY on a 3-node cluster: sorted partitions merged on the coordina
   this.timeout(600_000);
   const temp = makeTempDirectory();
   const store = join(temp.path, 'store');
-  const nodes: NodeProcess[] = [];
+  let cluster: TpchCluster | undefined;
+  let nodes: NodeProcess[] = [];
   let oracle: DuckDbOracle;
   let client: StrataClient;
 
   before(async () => {
-    await runCliOk(['sql', '--store', store, tpchCreateTable('lineitem')]);
-    await runCliOk(['ingest', '--store', store, '--table', 'lineitem', '--delimiter', '|', '--no-header', '--partition-rows', partitionRows,
-      join(tpchDirectory, 'sf0.1', 'lineitem.tbl.zst')], { timeoutMs: 300_000 });
-    for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
-    await waitForLiveMembers(nodes[0], 3);
-    oracle = await DuckDbOracle.open();
-    await oracle.loadTpch(tpchDirectory, 'sf0.1', ['lineitem']);
-    client = await StrataClient.connect(nodes[0].wsUrl);
+    cluster = await startTpchCluster(store, ['lineitem'], partitionRows);
+    ({ nodes, oracle, client } = cluster);
   });
 
   after(async () => {
-    await client?.close();
-    for (const node of nodes) await node.kill();
-    oracle?.close();
+    await stopTpchCluster(cluster);
     temp.remove();
   });
 

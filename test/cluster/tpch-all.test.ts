@@ -10,12 +10,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataClient } from '../../service-manager/index.js';
-import { runCliOk } from '../support/cli.js';
 import { asText, diffRows } from '../support/compare-results.js';
 import { DuckDbOracle } from '../support/duckdb-oracle.js';
-import { startNodeProcess, waitForLiveMembers, type NodeProcess } from '../support/node-process.js';
+import { startNodeProcess, type NodeProcess } from '../support/node-process.js';
 import { makeTempDirectory, tpchDirectory } from '../support/paths.js';
-import { tpchCreateTable } from '../support/tpch-schema.js';
+import { startTpchCluster, stopTpchCluster, type TpchCluster } from '../support/tpch-cluster.js';
 
 const tables = ['nation', 'region', 'part', 'supplier', 'partsupp', 'customer', 'orders', 'lineitem'];
 /** Small partitions so every node gets several of the large tables. */
@@ -31,27 +30,18 @@ describe('TPC-H sf0.1: all 22 queries on a 3-node cluster, against DuckDB', func
   this.timeout(600_000);
   const temp = makeTempDirectory();
   const store = join(temp.path, 'store');
-  const nodes: NodeProcess[] = [];
+  let cluster: TpchCluster | undefined;
+  let nodes: NodeProcess[] = [];
   let oracle: DuckDbOracle;
   let client: StrataClient;
 
   before(async () => {
-    for (const table of tables) {
-      await runCliOk(['sql', '--store', store, tpchCreateTable(table)]);
-      await runCliOk(['ingest', '--store', store, '--table', table, '--delimiter', '|', '--no-header', '--partition-rows', partitionRows,
-        join(tpchDirectory, 'sf0.1', `${table}.tbl.zst`)], { timeoutMs: 300_000 });
-    }
-    for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNodeProcess(['--store', store, '--id', id]));
-    await waitForLiveMembers(nodes[0], 3);
-    oracle = await DuckDbOracle.open();
-    await oracle.loadTpch(tpchDirectory, 'sf0.1', tables);
-    client = await StrataClient.connect(nodes[0].wsUrl);
+    cluster = await startTpchCluster(store, tables, partitionRows);
+    ({ nodes, oracle, client } = cluster);
   });
 
   after(async () => {
-    await client?.close();
-    for (const node of nodes) await node.kill();
-    oracle?.close();
+    await stopTpchCluster(cluster);
     temp.remove();
   });
 
