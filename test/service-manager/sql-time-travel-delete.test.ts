@@ -12,25 +12,7 @@ import { placeHold, readAuditLog, releaseHold, StoreCatalog, StrataError, type T
 import { recordKeyProperty } from '../../ingest/index.js';
 import { Database } from '../../service-manager/index.js';
 import type { FragmentExecutor } from '../../query/index.js';
-
-/** Every file under `root`, recursively. */
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(full);
-  }
-  return out;
-}
-
-/** Files under `root` whose raw bytes contain `needle` (as in test/storage/retention.test.ts). */
-async function filesContaining(root: string, needle: string): Promise<string[]> {
-  const bytes = Buffer.from(needle, 'utf8');
-  const hits: string[] = [];
-  for (const file of await filesUnder(root)) if ((await fs.readFile(file)).includes(bytes)) hits.push(path.relative(root, file));
-  return hits;
-}
+import { filesContaining } from '../support/byte-scan.js';
 
 async function failure(run: Promise<unknown>): Promise<StrataError> {
   try {

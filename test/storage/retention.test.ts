@@ -5,33 +5,13 @@
  * or in new backups, time travel sees the old version until vacuum, and every action is audited.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import {
   applyRetention, createBackup, placeHold, purgeRows, readAuditLog, releaseHold, setRetention, Table, Types,
   type LocalStore, type PartitionMeta, type Schema,
 } from '../../storage/index.js';
 import { eventSchema, rowsOf } from './backup-fixtures.js';
 import { batchOf, collect, columnsOf, rejection, temporaryStore } from './storage-fixtures.js';
-
-/** Every file under `root`, recursively. */
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await fs.readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(full)));
-    else out.push(full);
-  }
-  return out;
-}
-
-/** Files under `root` whose raw bytes contain `needle`. */
-async function filesContaining(root: string, needle: string): Promise<string[]> {
-  const bytes = Buffer.from(needle, 'utf8');
-  const hits: string[] = [];
-  for (const file of await filesUnder(root)) if ((await fs.readFile(file)).includes(bytes)) hits.push(path.relative(root, file));
-  return hits;
-}
+import { filesContaining } from '../support/byte-scan.js';
 
 /** Decoded tag values of every partition file still on disk that any commit ever named. */
 async function decodedTags(table: Table): Promise<string[]> {
